@@ -1,0 +1,73 @@
+/**
+ * An encoded value as the backend stores it: a string, or bytes when the cache's codec is binary.
+ */
+export type RawValue = string | Buffer;
+
+/** How a backend writes one value. */
+export interface BackendSetOptions {
+  /** Time to live in **milliseconds** (a positive integer), or `null` for no expiry. */
+  ttl: number | null;
+  /** Write only if the key is absent (`NX`) or only if it exists (`XX`). */
+  condition?: 'nx' | 'xx';
+}
+
+/** What a backend reports about itself, for logs and feature checks. */
+export type BackendKind = 'memory' | 'redis' | 'cluster';
+
+/**
+ * The storage contract every cache runs on, as a set of **atomic operations** on full keys
+ * (prefix and version already applied) and encoded values. Each method is one atomic step on
+ * the server: the Redis backend uses a single command or a Lua script, the memory backend does
+ * it synchronously. Later features (locks, rate limits, data structures) add operations here,
+ * never read-then-write sequences in the cache layer.
+ *
+ * Errors: operations reject with the server's error (`WRONGTYPE …`, `ERR value is not an
+ * integer …`, a connection error); the memory backend throws the same messages so that the
+ * cache layer maps both to the same typed errors.
+ */
+export interface CacheBackend {
+  readonly kind: BackendKind;
+
+  get(key: string): Promise<RawValue | undefined>;
+  /** Resolves to whether the value was written (false when `nx`/`xx` prevented it). */
+  set(key: string, value: RawValue, options: BackendSetOptions): Promise<boolean>;
+  /** Values in the order of `keys`; `undefined` for a miss. */
+  getMany(keys: readonly string[]): Promise<(RawValue | undefined)[]>;
+  /** Writes all entries with one TTL, in one round trip where the server allows. */
+  setMany(entries: ReadonlyArray<readonly [string, RawValue]>, ttl: number | null): Promise<void>;
+  /** Deletes the keys; resolves to how many existed. */
+  delete(keys: readonly string[]): Promise<number>;
+  exists(key: string): Promise<boolean>;
+  /**
+   * Adds `delta` to the integer stored at `key` (a missing key counts as 0) and keeps the key's
+   * TTL; resolves to the new value.
+   */
+  incrBy(key: string, delta: number): Promise<number>;
+  /** Remaining time to live in ms; `-1` for no expiry, `-2` for a missing key (Redis' PTTL). */
+  pttl(key: string): Promise<number>;
+  /** Sets a TTL in ms (0 expires the key now); resolves to whether the key exists. */
+  pexpire(key: string, ms: number): Promise<boolean>;
+  /** Sets an absolute expiry, in ms since the epoch; resolves to whether the key exists. */
+  pexpireAt(key: string, epochMs: number): Promise<boolean>;
+  /** Removes the TTL; resolves to whether a TTL was removed (Redis' PERSIST). */
+  persist(key: string): Promise<boolean>;
+  /** Sets the TTL (or removes it, for `null`); resolves to whether the key exists. */
+  touch(key: string, ttl: number | null): Promise<boolean>;
+  /**
+   * Iterates over the keys matching a Redis glob pattern, a batch at a time, with SCAN (never
+   * KEYS), on every master of a cluster. `count` is the SCAN COUNT hint.
+   */
+  scan(pattern: string, count: number): AsyncIterable<string[]>;
+  /**
+   * Moves a value and its TTL from one key to another, replacing the target. Resolves to false
+   * (and changes nothing) when the source is missing.
+   */
+  rename(from: string, to: string): Promise<boolean>;
+  /**
+   * Increments a version counter that reads as 1 when missing: the first bump yields 2, never 1.
+   * The counter has no expiry.
+   */
+  bumpVersion(key: string): Promise<number>;
+  /** Releases connections and timers. Called once, on application shutdown. */
+  close(): Promise<void>;
+}

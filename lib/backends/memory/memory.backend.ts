@@ -1,0 +1,185 @@
+import { globToRegExp } from '../../utils/glob.js';
+import type { BackendSetOptions, CacheBackend, RawValue } from '../backend.interface.js';
+import { BackendReplyError, REPLY } from '../reply-error.js';
+
+/** Options of the in-memory backend. */
+export interface MemoryBackendOptions {
+  /** Most entries kept; past it the least recently used entry is evicted. `undefined` = unbounded. */
+  maxEntries?: number;
+  /** How often, in **milliseconds**, expired entries are swept out (reads expire lazily too). */
+  sweepInterval: number;
+}
+
+interface Entry {
+  value: RawValue;
+  /** Expiry time in ms since the epoch; 0 = none. */
+  expiresAt: number;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const REDIS_INTEGER = /^(?:0|-?[1-9][0-9]*)$/;
+
+/**
+ * The embedded backend: a process-local store with the same semantics as Redis (TTL in ms,
+ * integer counters that keep their TTL, glob patterns, versions). Expiry is lazy on every read
+ * plus one `unref()`'d sweeper, never a timer per entry. With `maxEntries`, the Map's insertion
+ * order doubles as the LRU list: a read moves the entry to the end, eviction takes the first.
+ */
+export class MemoryBackend implements CacheBackend {
+  readonly kind = 'memory' as const;
+  private readonly entries = new Map<string, Entry>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly options: MemoryBackendOptions) {
+    this.sweeper = setInterval(() => this.sweep(), options.sweepInterval);
+    this.sweeper.unref();
+  }
+
+  /** Number of live and not-yet-swept entries; for tests and diagnostics. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async get(key: string): Promise<RawValue | undefined> {
+    return this.read(key)?.value;
+  }
+
+  async set(key: string, value: RawValue, options: BackendSetOptions): Promise<boolean> {
+    if (options.condition) {
+      const exists = this.read(key) !== undefined;
+      if (options.condition === 'nx' ? exists : !exists) return false;
+    }
+    this.write(key, value, options.ttl === null ? 0 : Date.now() + options.ttl);
+    return true;
+  }
+
+  async getMany(keys: readonly string[]): Promise<(RawValue | undefined)[]> {
+    return keys.map((key) => this.read(key)?.value);
+  }
+
+  async setMany(entries: ReadonlyArray<readonly [string, RawValue]>, ttl: number | null): Promise<void> {
+    const expiresAt = ttl === null ? 0 : Date.now() + ttl;
+    for (const [key, value] of entries) this.write(key, value, expiresAt);
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    let count = 0;
+    for (const key of keys) if (this.read(key) && this.entries.delete(key)) count++;
+    return count;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return this.read(key) !== undefined;
+  }
+
+  async incrBy(key: string, delta: number): Promise<number> {
+    const entry = this.read(key);
+    let current = 0n;
+    if (entry) {
+      const text = typeof entry.value === 'string' ? entry.value : entry.value.toString('latin1');
+      if (!REDIS_INTEGER.test(text)) throw new BackendReplyError(REPLY.NOT_INTEGER);
+      current = BigInt(text);
+      if (current < INT64_MIN || current > INT64_MAX) throw new BackendReplyError(REPLY.NOT_INTEGER);
+    }
+    const next = current + BigInt(delta);
+    if (next < INT64_MIN || next > INT64_MAX) throw new BackendReplyError(REPLY.OVERFLOW);
+    this.write(key, next.toString(), entry ? entry.expiresAt : 0);
+    return Number(next);
+  }
+
+  async pttl(key: string): Promise<number> {
+    const entry = this.read(key);
+    if (!entry) return -2;
+    return entry.expiresAt === 0 ? -1 : Math.max(0, entry.expiresAt - Date.now());
+  }
+
+  async pexpire(key: string, ms: number): Promise<boolean> {
+    return this.pexpireAt(key, Date.now() + ms);
+  }
+
+  async pexpireAt(key: string, epochMs: number): Promise<boolean> {
+    const entry = this.read(key);
+    if (!entry) return false;
+    if (epochMs <= Date.now()) this.entries.delete(key);
+    else entry.expiresAt = epochMs;
+    return true;
+  }
+
+  async persist(key: string): Promise<boolean> {
+    const entry = this.read(key);
+    if (!entry || entry.expiresAt === 0) return false;
+    entry.expiresAt = 0;
+    return true;
+  }
+
+  async touch(key: string, ttl: number | null): Promise<boolean> {
+    const entry = this.read(key);
+    if (!entry) return false;
+    entry.expiresAt = ttl === null ? 0 : Date.now() + ttl;
+    return true;
+  }
+
+  async *scan(pattern: string, count: number): AsyncIterable<string[]> {
+    const matcher = globToRegExp(pattern);
+    const now = Date.now();
+    // A snapshot, so that reads (which reorder the LRU list) cannot make the scan revisit keys.
+    const matched: string[] = [];
+    for (const [key, entry] of this.entries) {
+      if ((entry.expiresAt === 0 || entry.expiresAt > now) && matcher.test(key)) matched.push(key);
+    }
+    for (let i = 0; i < matched.length; i += count) yield matched.slice(i, i + count);
+  }
+
+  async rename(from: string, to: string): Promise<boolean> {
+    const entry = this.read(from);
+    if (!entry) return false;
+    this.entries.delete(from);
+    this.write(to, entry.value, entry.expiresAt);
+    return true;
+  }
+
+  async bumpVersion(key: string): Promise<number> {
+    const entry = this.read(key);
+    const next = (entry ? Number(entry.value) : 1) + 1;
+    this.write(key, String(next), 0);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.entries.clear();
+  }
+
+  /** The live entry at `key`, expiring it lazily; refreshes its LRU position when bounded. */
+  private read(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    if (this.options.maxEntries !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  private write(key: string, value: RawValue, expiresAt: number): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expiresAt });
+    const max = this.options.maxEntries;
+    if (max !== undefined && this.entries.size > max) {
+      // The first key in insertion order is the least recently used one.
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt !== 0 && entry.expiresAt <= now) this.entries.delete(key);
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { BackendSetOptions, CacheBackend, RawValue } from '../backend.interface.js';
+import { BUMP_VERSION, RENAME_IF_EXISTS, TOUCH } from './redis.scripts.js';
+
+/** The client a Redis backend drives: a standalone (or Sentinel-managed) client or a cluster. */
+export type RedisLikeClient = Redis | Cluster;
+
+/** How a Redis backend treats its client. */
+export interface RedisBackendOptions {
+  /** Read values as Buffers (the codec writes bytes) instead of strings. */
+  binary: boolean;
+  /** Whether the backend created the client and so quits it on close. A client you pass in is yours. */
+  ownsClient: boolean;
+}
+
+/**
+ * The backend on a standalone Redis or Valkey server (also behind Sentinel). One command per
+ * operation, Lua scripts for compound atomic steps. {@link ClusterBackend} overrides what a
+ * cluster must split by slot or run on every master.
+ */
+export class RedisBackend implements CacheBackend {
+  readonly kind: 'redis' | 'cluster' = 'redis';
+
+  constructor(
+    readonly client: RedisLikeClient,
+    protected readonly options: RedisBackendOptions,
+  ) {}
+
+  async get(key: string): Promise<RawValue | undefined> {
+    const value = this.options.binary ? await this.client.getBuffer(key) : await this.client.get(key);
+    return value ?? undefined;
+  }
+
+  async set(key: string, value: RawValue, options: BackendSetOptions): Promise<boolean> {
+    const args: Array<string | number | Buffer> = [key, value];
+    if (options.ttl !== null) args.push('PX', options.ttl);
+    if (options.condition) args.push(options.condition === 'nx' ? 'NX' : 'XX');
+    return (await this.client.call('SET', ...args)) !== null;
+  }
+
+  async getMany(keys: readonly string[]): Promise<(RawValue | undefined)[]> {
+    if (keys.length === 0) return [];
+    const values: Array<RawValue | null> = this.options.binary
+      ? await this.client.mgetBuffer(...keys)
+      : await this.client.mget(...keys);
+    return values.map((value) => value ?? undefined);
+  }
+
+  async setMany(entries: ReadonlyArray<readonly [string, RawValue]>, ttl: number | null): Promise<void> {
+    if (entries.length === 0) return;
+    if (ttl === null) {
+      await this.client.mset(...entries.flat());
+      return;
+    }
+    // MSET has no TTL: one pipeline of SET PX is still a single round trip.
+    const pipeline = this.client.pipeline();
+    for (const [key, value] of entries) pipeline.set(key, value, 'PX', ttl);
+    throwFirstPipelineError(await pipeline.exec());
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return this.client.unlink(...keys);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.client.exists(key)) === 1;
+  }
+
+  async incrBy(key: string, delta: number): Promise<number> {
+    return this.client.incrby(key, delta);
+  }
+
+  async pttl(key: string): Promise<number> {
+    return this.client.pttl(key);
+  }
+
+  async pexpire(key: string, ms: number): Promise<boolean> {
+    return (await this.client.pexpire(key, ms)) === 1;
+  }
+
+  async pexpireAt(key: string, epochMs: number): Promise<boolean> {
+    return (await this.client.pexpireat(key, epochMs)) === 1;
+  }
+
+  async persist(key: string): Promise<boolean> {
+    return (await this.client.persist(key)) === 1;
+  }
+
+  async touch(key: string, ttl: number | null): Promise<boolean> {
+    if (ttl !== null) return this.pexpire(key, ttl);
+    return (await TOUCH.run(this.client, [key], [''])) === 1;
+  }
+
+  async *scan(pattern: string, count: number): AsyncIterable<string[]> {
+    yield* scanNode(this.client as Redis, pattern, count);
+  }
+
+  async rename(from: string, to: string): Promise<boolean> {
+    return (await RENAME_IF_EXISTS.run(this.client, [from, to], [])) === 1;
+  }
+
+  async bumpVersion(key: string): Promise<number> {
+    return Number(await BUMP_VERSION.run(this.client, [key], []));
+  }
+
+  async close(): Promise<void> {
+    if (!this.options.ownsClient) return;
+    await closeClient(this.client);
+  }
+}
+
+/** SCAN over one node until the cursor comes back to 0. */
+export async function* scanNode(node: Redis, pattern: string, count: number): AsyncIterable<string[]> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+    cursor = next;
+    if (keys.length > 0) yield keys;
+  } while (cursor !== '0');
+}
+
+/** Rejects with the first failed command of a pipeline, if any. */
+export function throwFirstPipelineError(results: Array<[Error | null, unknown]> | null): void {
+  for (const [error] of results ?? []) if (error) throw error;
+}
+
+/**
+ * Quits gracefully when connected (pending replies arrive first), and disconnects at once
+ * otherwise: QUIT on a client that is still reconnecting would wait for a server that is gone.
+ */
+export async function closeClient(client: RedisLikeClient): Promise<void> {
+  if (client.status === 'end') return;
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,45 @@
+import type { KeyFunction, ReverseKeyFunction } from '../config/cache-config.interface.js';
+import { escapeGlob } from '../utils/glob.js';
+
+/**
+ * Applies a cache's prefix and version to keys and patterns, and strips them from keys read
+ * back. Internal keys (namespace versions; locks and rate limits later) live under
+ * `<prefix>:cachex:…`, which no versioned user key nor `clear()`'s pattern can match, because a
+ * version is always an integer.
+ */
+export class KeyBuilder {
+  constructor(
+    readonly prefix: string,
+    readonly version: number,
+    private readonly keyFunction?: KeyFunction,
+    private readonly reverseKeyFunction?: ReverseKeyFunction,
+  ) {}
+
+  /** The full key of a user key at a version (the cache's version by default). */
+  key(key: string, version = this.version): string {
+    return this.keyFunction
+      ? this.keyFunction(key, this.prefix, version)
+      : `${this.prefix}:${version}:${key}`;
+  }
+
+  /** The full pattern of a user glob pattern; the prefix is escaped, the pattern kept as is. */
+  pattern(pattern: string, version = this.version): string {
+    const prefix = escapeGlob(this.prefix);
+    return this.keyFunction
+      ? this.keyFunction(pattern, prefix, version)
+      : `${prefix}:${version}:${pattern}`;
+  }
+
+  /** The user key of a full key. */
+  userKey(fullKey: string): string {
+    if (this.reverseKeyFunction) return this.reverseKeyFunction(fullKey);
+    // `prefix:` then the version digits then `:` (the prefix itself may contain colons).
+    const versionEnd = fullKey.indexOf(':', this.prefix.length + 1);
+    return fullKey.slice(versionEnd + 1);
+  }
+
+  /** An internal key of a feature (`ns`, `lock`, …), outside the space of user keys. */
+  internal(feature: string, id: string): string {
+    return `${this.prefix}:cachex:${feature}:${id}`;
+  }
+}

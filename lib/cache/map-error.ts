@@ -1,0 +1,25 @@
+import { REPLY } from '../backends/reply-error.js';
+import { MESSAGES } from '../cachex.messages.js';
+import { CacheXError } from '../errors/cachex.error.js';
+import { CacheXConnectionError } from '../errors/connection.error.js';
+import { WrongTypeError } from '../errors/wrong-type.error.js';
+
+/**
+ * Turns what a backend rejected with into a typed error naming the cache and the user's key:
+ * a server's error reply (`ReplyError`, from ioredis or the memory backend) by its text, and
+ * anything else that is not already ours as a connection failure.
+ */
+export function mapBackendError(error: unknown, cache: string, key?: string): CacheXError {
+  if (error instanceof CacheXError) return error;
+  const err = error instanceof Error ? error : new Error(String(error));
+  if (err.name === 'ReplyError') {
+    if (err.message.startsWith('WRONGTYPE') && key !== undefined) {
+      return new WrongTypeError(MESSAGES.wrongType(cache, key), cache, key, { cause: err });
+    }
+    if ((err.message === REPLY.NOT_INTEGER || err.message === REPLY.OVERFLOW) && key !== undefined) {
+      return new WrongTypeError(MESSAGES.notInteger(cache, key), cache, key, { cause: err });
+    }
+    return new CacheXError(MESSAGES.serverError(cache, key, err.message), { cause: err });
+  }
+  return new CacheXConnectionError(MESSAGES.connection(cache, err.message), cache, { cause: err });
+}

@@ -1,0 +1,39 @@
+import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
+import type { CachesConfig } from './config/cache-config.interface.js';
+
+/** Module-wide options of {@link CacheXModule.forRoot}. */
+export interface CacheXModuleOptions {
+  /**
+   * Register the module globally, so that feature modules inject caches without importing it.
+   * @default true
+   */
+  isGlobal?: boolean;
+}
+
+/** A class that builds the caches configuration, for `forRootAsync({ useClass })`. */
+export interface CacheXOptionsFactory {
+  createCachesConfig(): CachesConfig | Promise<CachesConfig>;
+}
+
+/**
+ * Options of {@link CacheXModule.forRootAsync}: the caches configuration comes from a factory
+ * that may inject other providers (a `ConfigService`, say).
+ */
+export interface CacheXModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /**
+   * Names of the caches the factory returns. Providers for `@InjectCache(name)` are declared
+   * before the factory runs, so they must be known up front; a mismatch fails at start-up.
+   * @default ['default']
+   */
+  cacheNames?: string[];
+  /** Builds the same caches map that `forRoot` takes. */
+  useFactory?: (...args: never[]) => CachesConfig | Promise<CachesConfig>;
+  /** Providers passed to `useFactory`. */
+  inject?: Array<InjectionToken | OptionalFactoryDependency>;
+  /** A class implementing {@link CacheXOptionsFactory}, instantiated by the module. */
+  useClass?: Type<CacheXOptionsFactory>;
+  /** An existing provider implementing {@link CacheXOptionsFactory}. */
+  useExisting?: Type<CacheXOptionsFactory>;
+  /** @default true */
+  isGlobal?: boolean;
+}

@@ -1,0 +1,97 @@
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import type { Duration } from '../utils/duration.js';
+
+/**
+ * Builds the full key stored on the server from the user's key, the cache's `keyPrefix` and the
+ * version. It also receives patterns (with a glob-escaped prefix), so it must not escape `key`.
+ * @default (key, prefix, version) => `${prefix}:${version}:${key}`
+ */
+export type KeyFunction = (key: string, prefix: string, version: number) => string;
+
+/**
+ * Inverse of a {@link KeyFunction}: the user's key from a full key. Required with a custom
+ * `keyFunction`, because `keys()` and `scan()` return keys without prefix and version.
+ */
+export type ReverseKeyFunction = (fullKey: string) => string;
+
+/** Sentinel-managed Redis: ioredis' Sentinel options. */
+export interface SentinelConfig {
+  /** Sentinel addresses, e.g. `[{ host: '10.0.0.5', port: 26379 }]`. */
+  sentinels: Array<{ host: string; port: number }>;
+  /** Name of the master group the sentinels watch (`sentinel monitor <name> …`). */
+  name: string;
+  /** Password of the sentinels themselves (the data password comes from `location`). */
+  sentinelPassword?: string;
+  /** Extra ioredis Sentinel options (`role`, `sentinelTLS`, `natMap`, …). */
+  options?: Omit<RedisOptions, 'sentinels' | 'name' | 'keyPrefix'>;
+}
+
+/**
+ * Configuration of one named cache.
+ *
+ * @example
+ * { location: 'valkey://127.0.0.1:6379/1', ttl: '14d', keyPrefix: 'sess' }
+ */
+export interface CacheConfig {
+  /**
+   * Where the cache lives:
+   * - `redis://[user:password@]host[:port][/db]`, `valkey://…` (same protocol), `rediss://…`
+   *   and `valkeys://…` (TLS); `?db=N` works as well as the path;
+   * - `unix:///path/to/redis.sock?db=N` (add `&password=…` for a password);
+   * - an array of `redis://host:port` seed nodes with `cluster: true`;
+   * - `memory://` for the in-process backend.
+   * @default 'memory://'
+   */
+  location?: string | string[];
+  /**
+   * Use Redis Cluster: `true`, or ioredis' `ClusterOptions` (`scaleReads`, `natMap`, …).
+   * @default false
+   */
+  cluster?: boolean | Omit<ClusterOptions, 'keyPrefix' | 'redisOptions'>;
+  /** Use a Sentinel-managed master instead of a fixed address (`location` then gives db and password). */
+  sentinel?: SentinelConfig;
+  /**
+   * Default time to live of entries, in **milliseconds** or a duration string (`'30s'`, `'14d'`);
+   * `null` = entries never expire. Must be positive.
+   * @default 300000 (5 minutes)
+   */
+  ttl?: Duration | null;
+  /**
+   * Prefix of every key of this cache. Keys of caches sharing a database do not collide when
+   * their prefixes differ; `clear()` deletes only keys with this prefix and version.
+   * @default ''
+   */
+  keyPrefix?: string;
+  /**
+   * Version part of every key (a positive integer). Bumping it orphans all existing entries.
+   * @default 1
+   */
+  version?: number;
+  /** Custom full-key builder; requires `reverseKeyFunction`. @default `prefix:version:key` */
+  keyFunction?: KeyFunction;
+  /** Inverse of `keyFunction`; required when `keyFunction` is set. */
+  reverseKeyFunction?: ReverseKeyFunction;
+  /**
+   * ioredis options passed through (timeouts, `tls`, `retryStrategy`, `maxRetriesPerRequest`,
+   * `enableAutoPipelining`, …); with a cluster they become each node's `redisOptions`. ioredis'
+   * own `keyPrefix` is not allowed: the cache applies `keyPrefix` itself, patterns included.
+   * Defaults that differ from ioredis: `enableAutoPipelining: true`, `maxRetriesPerRequest: 3`.
+   */
+  redis?: Omit<RedisOptions, 'keyPrefix'>;
+  /**
+   * An ioredis client (standalone or Cluster) to use instead of creating one. It is not quit on
+   * shutdown: whoever created it owns it. `location`, `cluster`, `sentinel` and `redis` are ignored.
+   */
+  client?: Redis | Cluster;
+  /** Memory backend only: most entries kept, least recently used evicted first. @default unbounded */
+  maxEntries?: number;
+  /**
+   * Memory backend only: how often expired entries are swept, in **milliseconds** or a duration
+   * string (reads also expire entries lazily).
+   * @default 60000 (1 minute)
+   */
+  sweepInterval?: Duration;
+}
+
+/** The caches of an application by name. `default` is required: it is what `CacheService` injects. */
+export type CachesConfig = { default: CacheConfig } & Record<string, CacheConfig>;

@@ -1,0 +1,198 @@
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { KeyBuilder } from '../cache/key-builder.js';
+import { MESSAGES } from '../cachex.messages.js';
+import { CacheXConfigError } from '../errors/config.error.js';
+import { describe, parseDuration } from '../utils/duration.js';
+import type { CacheConfig, CachesConfig, SentinelConfig } from './cache-config.interface.js';
+import { parseLocation } from './location.js';
+
+/** How to build a cache's backend, after validation. */
+export type BackendSpec =
+  | { kind: 'memory'; maxEntries?: number; sweepInterval: number }
+  | { kind: 'redis'; options: RedisOptions }
+  | {
+      kind: 'cluster';
+      nodes: Array<{ host: string; port: number }>;
+      options: RedisOptions;
+      clusterOptions: Omit<ClusterOptions, 'redisOptions'>;
+    }
+  | { kind: 'client'; client: Redis | Cluster };
+
+/** A cache's configuration, validated, with defaults applied and durations in ms. */
+export interface ResolvedCacheConfig {
+  name: string;
+  /** Default TTL in ms; `null` = no expiry. */
+  ttl: number | null;
+  keys: KeyBuilder;
+  backend: BackendSpec;
+}
+
+/** Default TTL of a cache: 5 minutes, as in Django. */
+export const DEFAULT_TTL_MS = 300_000;
+const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+/** ioredis defaults we change: a cache should fail fast rather than queue for 20 retries. */
+const REDIS_DEFAULTS: RedisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3 };
+
+const KNOWN_OPTIONS: ReadonlyArray<keyof CacheConfig> = [
+  'location',
+  'cluster',
+  'sentinel',
+  'ttl',
+  'keyPrefix',
+  'version',
+  'keyFunction',
+  'reverseKeyFunction',
+  'redis',
+  'client',
+  'maxEntries',
+  'sweepInterval',
+];
+
+/**
+ * Validates every cache and applies defaults. Throws a {@link CacheXConfigError} naming the
+ * cache and the option at the first problem, so that a bad configuration stops the application
+ * at start-up.
+ */
+export function resolveCaches(caches: unknown): ResolvedCacheConfig[] {
+  if (typeof caches !== 'object' || caches === null || Array.isArray(caches)) {
+    throw new CacheXConfigError(MESSAGES.cachesNotAnObject());
+  }
+  const names = Object.keys(caches);
+  if (!names.includes('default')) throw new CacheXConfigError(MESSAGES.noDefaultCache(names), 'default');
+  return names.map((name) => resolveCache(name, (caches as CachesConfig)[name]));
+}
+
+function resolveCache(name: string, config: unknown): ResolvedCacheConfig {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new CacheXConfigError(MESSAGES.notAnObject(name), name);
+  }
+  const c = config as CacheConfig;
+  const fail = (option: string, problem: string): never => {
+    throw new CacheXConfigError(MESSAGES.invalidOption(name, option, problem), name, option);
+  };
+  for (const option of Object.keys(c)) {
+    if (!KNOWN_OPTIONS.includes(option as keyof CacheConfig)) {
+      throw new CacheXConfigError(MESSAGES.unknownOption(name, option, KNOWN_OPTIONS), name, option);
+    }
+  }
+
+  let ttl: number | null = DEFAULT_TTL_MS;
+  if (c.ttl === null) ttl = null;
+  else if (c.ttl !== undefined) {
+    const parsed = parseDuration(c.ttl);
+    if (typeof parsed === 'string') fail('ttl', parsed);
+    if (parsed === 0) fail('ttl', 'must be positive (use null for entries that never expire)');
+    ttl = parsed as number;
+  }
+
+  const keyPrefix = c.keyPrefix ?? '';
+  if (typeof keyPrefix !== 'string') fail('keyPrefix', `must be a string, got ${describe(keyPrefix)}`);
+  const version = c.version ?? 1;
+  if (!Number.isSafeInteger(version) || version < 1) {
+    fail('version', `must be a positive integer, got ${describe(version)}`);
+  }
+  if (c.keyFunction !== undefined && typeof c.keyFunction !== 'function') {
+    fail('keyFunction', 'must be a function (key, prefix, version) => string');
+  }
+  if (c.reverseKeyFunction !== undefined && typeof c.reverseKeyFunction !== 'function') {
+    fail('reverseKeyFunction', 'must be a function (fullKey) => string');
+  }
+  if (c.keyFunction && !c.reverseKeyFunction) {
+    fail('reverseKeyFunction', 'is required with a custom `keyFunction`, so that keys() can return user keys');
+  }
+  const keys = new KeyBuilder(keyPrefix, version, c.keyFunction, c.reverseKeyFunction);
+  return { name, ttl, keys, backend: resolveBackend(c, fail) };
+}
+
+function resolveBackend(c: CacheConfig, fail: (option: string, problem: string) => never): BackendSpec {
+  if (c.redis !== undefined) {
+    if (typeof c.redis !== 'object' || c.redis === null) fail('redis', 'must be an object of ioredis options');
+    if ('keyPrefix' in c.redis) {
+      fail('redis.keyPrefix', 'is not supported: use the cache option `keyPrefix`, which also applies to patterns');
+    }
+  }
+  if (c.client !== undefined) {
+    const client = c.client as { status?: unknown; call?: unknown };
+    if (typeof client !== 'object' || client === null || typeof client.call !== 'function') {
+      fail('client', 'must be an ioredis Redis or Cluster instance');
+    }
+    return { kind: 'client', client: c.client };
+  }
+
+  const clusterOption = c.cluster ?? false;
+  if (typeof clusterOption !== 'boolean' && (typeof clusterOption !== 'object' || clusterOption === null)) {
+    fail('cluster', 'must be true, false or an object of ioredis ClusterOptions');
+  }
+  const isCluster = clusterOption !== false;
+  if (c.sentinel !== undefined) {
+    if (isCluster) fail('sentinel', 'cannot be combined with `cluster`');
+    return { kind: 'redis', options: resolveSentinel(c, fail) };
+  }
+
+  const parsed = parseLocation(c.location ?? 'memory://', isCluster);
+  if (typeof parsed === 'string') return fail('location', parsed);
+  if (parsed.kind === 'memory') {
+    if (c.redis !== undefined) fail('redis', 'applies to Redis locations only, and this cache is `memory://`');
+    const maxEntries = c.maxEntries;
+    if (maxEntries !== undefined && (!Number.isSafeInteger(maxEntries) || maxEntries < 1)) {
+      fail('maxEntries', `must be a positive integer, got ${describe(maxEntries)}`);
+    }
+    let sweepInterval = DEFAULT_SWEEP_INTERVAL_MS;
+    if (c.sweepInterval !== undefined) {
+      const ms = parseDuration(c.sweepInterval);
+      if (typeof ms === 'string') fail('sweepInterval', ms);
+      if (ms === 0) fail('sweepInterval', 'must be positive');
+      sweepInterval = ms as number;
+    }
+    return { kind: 'memory', maxEntries, sweepInterval };
+  }
+  if (c.maxEntries !== undefined) fail('maxEntries', 'applies to `memory://` caches only (Redis evicts by its own maxmemory-policy)');
+  if (c.sweepInterval !== undefined) fail('sweepInterval', 'applies to `memory://` caches only');
+
+  const options = mergeRedisOptions(parsed.options, c.redis);
+  if (parsed.kind === 'cluster') {
+    const clusterOptions = typeof clusterOption === 'object' ? clusterOption : {};
+    return {
+      kind: 'cluster',
+      nodes: parsed.nodes,
+      options,
+      clusterOptions: { enableAutoPipelining: true, ...clusterOptions },
+    };
+  }
+  return { kind: 'redis', options };
+}
+
+function resolveSentinel(c: CacheConfig, fail: (option: string, problem: string) => never): RedisOptions {
+  const s = c.sentinel as SentinelConfig;
+  if (typeof s !== 'object' || s === null) fail('sentinel', 'must be an object { sentinels, name }');
+  if (!Array.isArray(s.sentinels) || s.sentinels.length === 0) {
+    fail('sentinel.sentinels', 'must list at least one { host, port }');
+  }
+  if (typeof s.name !== 'string' || s.name === '') fail('sentinel.name', 'must name the master group');
+  let fromLocation: RedisOptions = {};
+  if (c.location !== undefined) {
+    const parsed = parseLocation(c.location, false);
+    if (typeof parsed === 'string') return fail('location', parsed);
+    if (parsed.kind !== 'redis') fail('location', 'must be a redis:// URL (for db and password) with `sentinel`');
+    // The sentinels give the address; the URL contributes only credentials, db and TLS.
+    const { host: _host, port: _port, path: _path, ...rest } = (parsed as { options: RedisOptions }).options;
+    fromLocation = rest;
+  }
+  return mergeRedisOptions(
+    {
+      ...fromLocation,
+      ...s.options,
+      sentinels: s.sentinels,
+      name: s.name,
+      ...(s.sentinelPassword === undefined ? {} : { sentinelPassword: s.sentinelPassword }),
+    },
+    c.redis,
+  );
+}
+
+function mergeRedisOptions(fromLocation: RedisOptions, passthrough: RedisOptions | undefined): RedisOptions {
+  const merged: RedisOptions = { ...REDIS_DEFAULTS, ...fromLocation, ...passthrough };
+  // `rediss://` turns TLS on; explicit `redis.tls` settings (a CA, a servername) refine it.
+  if (fromLocation.tls && passthrough?.tls) merged.tls = { ...fromLocation.tls, ...passthrough.tls };
+  return merged;
+}

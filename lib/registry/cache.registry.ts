@@ -1,0 +1,58 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { createBackend } from '../backends/create-backend.js';
+import { CacheService } from '../cache/cache.service.js';
+import { MESSAGES } from '../cachex.messages.js';
+import { JsonSerializer } from '../codecs/json.serializer.js';
+import { ValueCodec } from '../codecs/value-codec.js';
+import type { CachesConfig } from '../config/cache-config.interface.js';
+import { resolveCaches } from '../config/resolve-config.js';
+import { CacheXConfigError } from '../errors/config.error.js';
+
+/**
+ * The application's caches by name. Injectable as `CacheRegistry`; it also closes every
+ * connection it opened on application shutdown.
+ * @example registry.get('sessions').set(id, session);
+ */
+export class CacheRegistry implements OnApplicationShutdown {
+  private constructor(private readonly caches: ReadonlyMap<string, CacheService>) {}
+
+  /**
+   * Validates every cache's configuration, then builds the caches. Throws `CacheXConfigError`
+   * (naming the cache and option) before any connection is opened.
+   */
+  static async create(config: CachesConfig): Promise<CacheRegistry> {
+    const resolved = resolveCaches(config);
+    const caches = new Map<string, CacheService>();
+    try {
+      for (const cache of resolved) {
+        const codec = new ValueCodec(new JsonSerializer());
+        const backend = await createBackend(cache.name, cache.backend, codec.binary);
+        caches.set(cache.name, new CacheService({ ...cache, codec, backend }));
+      }
+    } catch (error) {
+      await Promise.allSettled([...caches.values()].map((cache) => cache.close()));
+      throw error;
+    }
+    return new CacheRegistry(caches);
+  }
+
+  /**
+   * The cache of that name.
+   * @throws CacheXConfigError when no such cache is registered; the message lists those that are
+   */
+  get(name: string): CacheService {
+    const cache = this.caches.get(name);
+    if (!cache) throw new CacheXConfigError(MESSAGES.unknownCache(name, this.names()), name);
+    return cache;
+  }
+
+  /** The names of the registered caches, in configuration order. */
+  names(): string[] {
+    return [...this.caches.keys()];
+  }
+
+  /** Closes every cache: quits the connections it opened (not clients handed in) and stops timers. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.caches.values()].map((cache) => cache.close()));
+  }
+}
