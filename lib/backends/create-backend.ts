@@ -4,6 +4,7 @@ import type { BackendSpec } from '../config/resolve-config.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import type { CacheBackend } from './backend.interface.js';
 import { MemoryBackend } from './memory/memory.backend.js';
+import { MemoryStore } from './memory/memory.store.js';
 import { ClusterBackend } from './redis/cluster.backend.js';
 import { RedisBackend, type RedisLikeClient } from './redis/redis.backend.js';
 
@@ -17,7 +18,11 @@ export async function createBackend(
   binary: boolean,
 ): Promise<CacheBackend> {
   if (spec.kind === 'memory') {
-    return new MemoryBackend({ maxEntries: spec.maxEntries, sweepInterval: spec.sweepInterval });
+    const store = MemoryStore.acquire(spec.store, { maxEntries: spec.maxEntries, sweepInterval: spec.sweepInterval });
+    if (typeof store === 'string') {
+      throw new CacheXConfigError(MESSAGES.invalidOption(cache, 'location', store), cache, 'location');
+    }
+    return new MemoryBackend(store);
   }
   if (spec.kind === 'client') {
     // Both ioredis 5 and 6 mark their Cluster class with `isCluster`.

@@ -39,7 +39,8 @@ export interface CacheConfig {
    *   and `valkeys://…` (TLS); `?db=N` works as well as the path;
    * - `unix:///path/to/redis.sock?db=N` (add `&password=…` for a password);
    * - an array of `redis://host:port` seed nodes with `cluster: true`;
-   * - `memory://` for the in-process backend.
+   * - `memory://` for the in-process backend; caches naming the same `memory://<name>` store
+   *   (`memory://` is the store '') share its data, as caches on one Redis database do.
    * @default 'memory://'
    */
   location?: string | string[];

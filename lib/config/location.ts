@@ -2,7 +2,7 @@ import type { RedisOptions } from 'ioredis';
 
 /** Where a cache lives, as parsed from its `location`. */
 export type ParsedLocation =
-  | { kind: 'memory' }
+  | { kind: 'memory'; store: string }
   | { kind: 'redis'; options: RedisOptions }
   | { kind: 'cluster'; nodes: Array<{ host: string; port: number }>; options: RedisOptions };
 
@@ -33,7 +33,9 @@ export function parseLocation(location: string | string[], cluster: boolean): Pa
   if (typeof location !== 'string') return 'must be a URL string or, with `cluster: true`, an array of them';
   if (location.startsWith('memory://')) {
     if (cluster) return '`memory://` cannot be a cluster';
-    return { kind: 'memory' };
+    const store = location.slice('memory://'.length).replace(/\/+$/, '');
+    if (!/^[\w.-]*$/.test(store)) return `'${location}': a memory store name may hold letters, digits, '.', '_' and '-'`;
+    return { kind: 'memory', store };
   }
   const parsed = parseServerUrl(location);
   if (typeof parsed === 'string') return parsed;

@@ -8,7 +8,7 @@ import { parseLocation } from './location.js';
 
 /** How to build a cache's backend, after validation. */
 export type BackendSpec =
-  | { kind: 'memory'; maxEntries?: number; sweepInterval: number }
+  | { kind: 'memory'; store: string; maxEntries?: number; sweepInterval: number }
   | { kind: 'redis'; options: RedisOptions }
   | {
       kind: 'cluster';
@@ -144,7 +144,7 @@ function resolveBackend(c: CacheConfig, fail: (option: string, problem: string) 
       if (ms === 0) fail('sweepInterval', 'must be positive');
       sweepInterval = ms as number;
     }
-    return { kind: 'memory', maxEntries, sweepInterval };
+    return { kind: 'memory', store: parsed.store, maxEntries, sweepInterval };
   }
   if (c.maxEntries !== undefined) fail('maxEntries', 'applies to `memory://` caches only (Redis evicts by its own maxmemory-policy)');
   if (c.sweepInterval !== undefined) fail('sweepInterval', 'applies to `memory://` caches only');

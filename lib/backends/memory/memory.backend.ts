@@ -1,44 +1,27 @@
 import { globToRegExp } from '../../utils/glob.js';
 import type { BackendSetOptions, CacheBackend, RawValue } from '../backend.interface.js';
 import { BackendReplyError, REPLY } from '../reply-error.js';
-
-/** Options of the in-memory backend. */
-export interface MemoryBackendOptions {
-  /** Most entries kept; past it the least recently used entry is evicted. `undefined` = unbounded. */
-  maxEntries?: number;
-  /** How often, in **milliseconds**, expired entries are swept out (reads expire lazily too). */
-  sweepInterval: number;
-}
-
-interface Entry {
-  value: RawValue;
-  /** Expiry time in ms since the epoch; 0 = none. */
-  expiresAt: number;
-}
+import type { MemoryEntry as Entry, MemoryStore } from './memory.store.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const REDIS_INTEGER = /^(?:0|-?[1-9][0-9]*)$/;
 
 /**
- * The embedded backend: a process-local store with the same semantics as Redis (TTL in ms,
- * integer counters that keep their TTL, glob patterns, versions). Expiry is lazy on every read
- * plus one `unref()`'d sweeper, never a timer per entry. With `maxEntries`, the Map's insertion
- * order doubles as the LRU list: a read moves the entry to the end, eviction takes the first.
+ * The embedded backend, on a process-local {@link MemoryStore}, with the same semantics as Redis
+ * (TTL in ms, integer counters that keep their TTL, glob patterns, versions). Every operation is
+ * synchronous inside, hence atomic. With `maxEntries`, the Map's insertion order doubles as the
+ * LRU list: a read moves the entry to the end, eviction takes the first.
  */
 export class MemoryBackend implements CacheBackend {
   readonly kind = 'memory' as const;
-  private readonly entries = new Map<string, Entry>();
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly entries: Map<string, Entry>;
+  private readonly maxEntries: number | undefined;
+  private closed = false;
 
-  constructor(private readonly options: MemoryBackendOptions) {
-    this.sweeper = setInterval(() => this.sweep(), options.sweepInterval);
-    this.sweeper.unref();
-  }
-
-  /** Number of live and not-yet-swept entries; for tests and diagnostics. */
-  get size(): number {
-    return this.entries.size;
+  constructor(private readonly store: MemoryStore) {
+    this.entries = store.entries;
+    this.maxEntries = store.options.maxEntries;
   }
 
   async get(key: string): Promise<RawValue | undefined> {
@@ -147,8 +130,9 @@ export class MemoryBackend implements CacheBackend {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.sweeper);
-    this.entries.clear();
+    if (this.closed) return;
+    this.closed = true;
+    this.store.release();
   }
 
   /** The live entry at `key`, expiring it lazily; refreshes its LRU position when bounded. */
@@ -159,7 +143,7 @@ export class MemoryBackend implements CacheBackend {
       this.entries.delete(key);
       return undefined;
     }
-    if (this.options.maxEntries !== undefined) {
+    if (this.maxEntries !== undefined) {
       this.entries.delete(key);
       this.entries.set(key, entry);
     }
@@ -169,17 +153,9 @@ export class MemoryBackend implements CacheBackend {
   private write(key: string, value: RawValue, expiresAt: number): void {
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt });
-    const max = this.options.maxEntries;
-    if (max !== undefined && this.entries.size > max) {
+    if (this.maxEntries !== undefined && this.entries.size > this.maxEntries) {
       // The first key in insertion order is the least recently used one.
       this.entries.delete(this.entries.keys().next().value!);
-    }
-  }
-
-  private sweep(): void {
-    const now = Date.now();
-    for (const [key, entry] of this.entries) {
-      if (entry.expiresAt !== 0 && entry.expiresAt <= now) this.entries.delete(key);
     }
   }
 }

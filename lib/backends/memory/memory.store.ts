@@ -1,0 +1,72 @@
+import type { RawValue } from '../backend.interface.js';
+
+/** One stored value. */
+export interface MemoryEntry {
+  value: RawValue;
+  /** Expiry time in ms since the epoch; 0 = none. */
+  expiresAt: number;
+}
+
+/** Options of a memory store, from the first cache that opens it. */
+export interface MemoryStoreOptions {
+  /** Most entries kept; past it the least recently used entry is evicted. `undefined` = unbounded. */
+  maxEntries?: number;
+  /** How often, in **milliseconds**, expired entries are swept out. */
+  sweepInterval: number;
+}
+
+const stores = new Map<string, MemoryStore>();
+
+/**
+ * The data of one `memory://<name>` location, shared by every cache of the process that names it
+ * (as caches on one Redis database share its keyspace, so prefixes and versions behave alike).
+ * Reference-counted: the last cache to close it stops its sweeper and drops its data, so a new
+ * application in the same process starts empty. Expiry is lazy on reads plus one `unref()`'d
+ * sweeper, never a timer per entry.
+ */
+export class MemoryStore {
+  readonly entries = new Map<string, MemoryEntry>();
+  private readonly sweeper: NodeJS.Timeout;
+  private refs = 0;
+
+  private constructor(
+    readonly name: string,
+    readonly options: MemoryStoreOptions,
+  ) {
+    this.sweeper = setInterval(() => this.sweep(), options.sweepInterval);
+    this.sweeper.unref();
+  }
+
+  /**
+   * Opens the store of that name, creating it with `options` if no cache holds it. Returns an
+   * error message when the store is open with other options.
+   */
+  static acquire(name: string, options: MemoryStoreOptions): MemoryStore | string {
+    let store = stores.get(name);
+    if (!store) {
+      store = new MemoryStore(name, options);
+      stores.set(name, store);
+    } else if (
+      store.options.maxEntries !== options.maxEntries ||
+      store.options.sweepInterval !== options.sweepInterval
+    ) {
+      return `opens memory store '${name}', which another cache opened with other \`maxEntries\`/\`sweepInterval\`; give both the same options or use another store name (memory://<name>)`;
+    }
+    store.refs++;
+    return store;
+  }
+
+  release(): void {
+    if (--this.refs > 0) return;
+    clearInterval(this.sweeper);
+    this.entries.clear();
+    stores.delete(this.name);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt !== 0 && entry.expiresAt <= now) this.entries.delete(key);
+    }
+  }
+}

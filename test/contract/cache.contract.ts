@@ -1,0 +1,408 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CacheRegistry,
+  InvalidArgumentError,
+  KeyNotFoundError,
+  SerializationError,
+  WrongTypeError,
+  type CacheConfig,
+  type CacheService,
+} from '../../lib/index.js';
+
+/**
+ * The backend contract: one suite, run unchanged on every backend. Each test builds its own
+ * caches with a unique key prefix (which contains glob characters on purpose, to prove that
+ * prefixes are escaped in patterns), so suites can share servers and run in any order.
+ */
+export function cacheContract(label: string, base: () => CacheConfig): void {
+  describe(`cache contract: ${label}`, () => {
+    const registries: CacheRegistry[] = [];
+    let cache: CacheService;
+
+    async function open(config: Partial<CacheConfig> = {}, prefix = uniquePrefix()): Promise<CacheService> {
+      const registry = await CacheRegistry.create({ default: { ...base(), keyPrefix: prefix, ...config } });
+      registries.push(registry);
+      return registry.get('default');
+    }
+
+    beforeEach(async () => {
+      cache = await open();
+    });
+
+    afterEach(async () => {
+      for (const registry of registries.splice(0)) {
+        for (const name of registry.names()) await registry.get(name).clear();
+        await registry.onApplicationShutdown();
+      }
+    });
+
+    describe('get / set', () => {
+      it('reads undefined on a miss and round-trips JSON values', async () => {
+        expect(await cache.get('missing')).toBeUndefined();
+        const values: Array<[string, unknown]> = [
+          ['object', { a: 1, nested: { list: [1, 'two', null] } }],
+          ['array', [1, 2, 3]],
+          ['string', 'hello'],
+          ['digits-string', '123'],
+          ['negative-digits-string', '-7'],
+          ['empty-string', ''],
+          ['integer', 5],
+          ['negative', -42],
+          ['float', 1.5],
+          ['zero', 0],
+          ['true', true],
+          ['false', false],
+          ['null', null],
+          ['unicode', 'żółć 🚀 日本'],
+        ];
+        for (const [key, value] of values) expect(await cache.set(key, value)).toBe(true);
+        for (const [key, value] of values) expect(await cache.get(key)).toStrictEqual(value);
+      });
+
+      it('keeps null as a cached value, distinct from a miss', async () => {
+        await cache.set('nothing', null);
+        expect(await cache.has('nothing')).toBe(true);
+        expect(await cache.get('nothing')).toBeNull();
+      });
+
+      it('accepts any string key, Unicode included', async () => {
+        const key = 'ключ:🔑:with space:and*glob?[chars]';
+        await cache.set(key, 'v');
+        expect(await cache.get(key)).toBe('v');
+        expect(await cache.keys()).toEqual([key]);
+      });
+
+      it('returns copies: mutating a value read back does not change the cache', async () => {
+        await cache.set('obj', { list: [1] });
+        const first = await cache.get<{ list: number[] }>('obj');
+        first!.list.push(2);
+        expect(await cache.get('obj')).toEqual({ list: [1] });
+      });
+
+      it('honours nx and xx and reports whether it wrote', async () => {
+        expect(await cache.set('k', 1, { xx: true })).toBe(false);
+        expect(await cache.has('k')).toBe(false);
+        expect(await cache.set('k', 1, { nx: true })).toBe(true);
+        expect(await cache.set('k', 2, { nx: true })).toBe(false);
+        expect(await cache.get('k')).toBe(1);
+        expect(await cache.set('k', 3, { xx: true })).toBe(true);
+        expect(await cache.get('k')).toBe(3);
+        await expect(cache.set('k', 4, { nx: true, xx: true })).rejects.toBeInstanceOf(InvalidArgumentError);
+        expect(await cache.get('k')).toBe(3);
+      });
+
+      it('add writes only when the key is absent', async () => {
+        expect(await cache.add('a', 'first')).toBe(true);
+        expect(await cache.add('a', 'second')).toBe(false);
+        expect(await cache.get('a')).toBe('first');
+      });
+
+      it('refuses a value it cannot encode, naming the key, and writes nothing', async () => {
+        const circular: Record<string, unknown> = {};
+        circular.self = circular;
+        await cache.set('c', 'old');
+        const error = await cache.set('c', circular).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SerializationError);
+        expect((error as SerializationError).key).toBe('c');
+        expect((error as Error).message).toContain("'c'");
+        await expect(cache.set('u', undefined)).rejects.toBeInstanceOf(SerializationError);
+        expect(await cache.get('c')).toBe('old');
+        expect(await cache.has('u')).toBe(false);
+      });
+
+      it('rejects a non-string key with a typed error', async () => {
+        await expect(cache.get(42 as unknown as string)).rejects.toBeInstanceOf(InvalidArgumentError);
+      });
+    });
+
+    describe('time to live', () => {
+      it('applies the default TTL of the cache', async () => {
+        const c = await open({ ttl: '1h' });
+        await c.set('k', 1);
+        const ttl = await c.ttl('k');
+        expect(ttl).toBeGreaterThan(3_590_000);
+        expect(ttl).toBeLessThanOrEqual(3_600_000);
+      });
+
+      it('defaults to 5 minutes', async () => {
+        await cache.set('k', 1);
+        expect(await cache.ttl('k')).toBeGreaterThan(290_000);
+        expect(cache.defaultTtl).toBe(300_000);
+      });
+
+      it('accepts per-call TTLs in ms or strings, and null for no expiry', async () => {
+        await cache.set('ms', 1, { ttl: 2_000 });
+        await cache.set('str', 1, { ttl: '10s' });
+        await cache.set('forever', 1, { ttl: null });
+        expect(await cache.ttl('ms')).toBeLessThanOrEqual(2_000);
+        expect(await cache.ttl('ms')).toBeGreaterThan(1_000);
+        expect(await cache.ttl('str')).toBeGreaterThan(9_000);
+        expect(await cache.ttl('forever')).toBeNull();
+        expect(await cache.ttl('missing')).toBeUndefined();
+      });
+
+      it('a cache with ttl null stores without expiry', async () => {
+        const c = await open({ ttl: null });
+        await c.set('k', 1);
+        expect(await c.ttl('k')).toBeNull();
+      });
+
+      it('expires entries', async () => {
+        await cache.set('short', 'v', { ttl: 60 });
+        expect(await cache.get('short')).toBe('v');
+        await sleep(150);
+        expect(await cache.get('short')).toBeUndefined();
+        expect(await cache.has('short')).toBe(false);
+        expect(await cache.keys()).toEqual([]);
+      });
+
+      it('rejects malformed, negative and zero TTLs without writing', async () => {
+        for (const ttl of ['soon', -5, 0, '-1s']) {
+          await expect(cache.set('k', 1, { ttl })).rejects.toBeInstanceOf(InvalidArgumentError);
+        }
+        expect(await cache.has('k')).toBe(false);
+      });
+
+      it('touch resets the TTL to the default, a given one, or none', async () => {
+        await cache.set('k', 1, { ttl: 1_000 });
+        expect(await cache.touch('k')).toBe(true);
+        expect(await cache.ttl('k')).toBeGreaterThan(290_000);
+        expect(await cache.touch('k', '5s')).toBe(true);
+        expect(await cache.ttl('k')).toBeLessThanOrEqual(5_000);
+        expect(await cache.touch('k', null)).toBe(true);
+        expect(await cache.ttl('k')).toBeNull();
+        expect(await cache.touch('missing')).toBe(false);
+        expect(await cache.touch('missing', null)).toBe(false);
+      });
+
+      it('expire, expireAt and persist', async () => {
+        await cache.set('k', 1, { ttl: null });
+        expect(await cache.persist('k')).toBe(false);
+        expect(await cache.expire('k', '30s')).toBe(true);
+        expect(await cache.ttl('k')).toBeGreaterThan(29_000);
+        expect(await cache.persist('k')).toBe(true);
+        expect(await cache.ttl('k')).toBeNull();
+        expect(await cache.expireAt('k', new Date(Date.now() + 60_000))).toBe(true);
+        expect(await cache.ttl('k')).toBeGreaterThan(55_000);
+        expect(await cache.expireAt('k', Date.now() - 1_000)).toBe(true);
+        expect(await cache.has('k')).toBe(false);
+        expect(await cache.expire('missing', 1_000)).toBe(false);
+        await cache.set('z', 1);
+        expect(await cache.expire('z', 0)).toBe(true);
+        expect(await cache.has('z')).toBe(false);
+      });
+    });
+
+    describe('getOrSet', () => {
+      it('runs the factory once for concurrent callers of one missing key', async () => {
+        let runs = 0;
+        const factory = async () => {
+          runs++;
+          await sleep(30);
+          return { computed: runs };
+        };
+        const results = await Promise.all(Array.from({ length: 10 }, () => cache.getOrSet('k', factory)));
+        expect(runs).toBe(1);
+        for (const result of results) expect(result).toEqual({ computed: 1 });
+        expect(await cache.getOrSet('k', factory)).toEqual({ computed: 1 });
+        expect(runs).toBe(1);
+      });
+
+      it('stores with the given TTL and does not store undefined', async () => {
+        await cache.getOrSet('k', () => 'v', { ttl: '2s' });
+        expect(await cache.ttl('k')).toBeLessThanOrEqual(2_000);
+        expect(await cache.getOrSet('u', () => undefined)).toBeUndefined();
+        expect(await cache.has('u')).toBe(false);
+      });
+
+      it('passes a factory error to every waiter and caches nothing', async () => {
+        const failing = async () => {
+          await sleep(10);
+          throw new Error('boom');
+        };
+        const settled = await Promise.allSettled([cache.getOrSet('k', failing), cache.getOrSet('k', failing)]);
+        expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+        expect(await cache.getOrSet('k', () => 'recovered')).toBe('recovered');
+      });
+    });
+
+    describe('delete / has / many', () => {
+      it('delete reports whether the key existed', async () => {
+        await cache.set('k', 1);
+        expect(await cache.has('k')).toBe(true);
+        expect(await cache.delete('k')).toBe(true);
+        expect(await cache.delete('k')).toBe(false);
+        expect(await cache.has('k')).toBe(false);
+      });
+
+      it('getMany, setMany and deleteMany over keys in many hash slots', async () => {
+        const entries = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`item:${i}`, { i }]));
+        await cache.setMany(entries, { ttl: '1m' });
+        const keys = [...Object.keys(entries), 'absent'];
+        const found = await cache.getMany<{ i: number }>(keys);
+        expect(found.size).toBe(50);
+        expect(found.get('item:7')).toEqual({ i: 7 });
+        expect(found.has('absent')).toBe(false);
+        expect(await cache.ttl('item:3')).toBeGreaterThan(50_000);
+        expect(await cache.deleteMany(keys)).toBe(50);
+        expect((await cache.getMany(keys)).size).toBe(0);
+        expect(await cache.getMany([])).toEqual(new Map());
+      });
+
+      it('setMany accepts pairs and a null TTL, and writes nothing if one value cannot be encoded', async () => {
+        await cache.setMany([['a', 1], ['b', 'two']], { ttl: null });
+        expect(await cache.ttl('a')).toBeNull();
+        expect(await cache.get('b')).toBe('two');
+        await expect(cache.setMany({ c: 1, d: () => 1 })).rejects.toBeInstanceOf(SerializationError);
+        expect(await cache.has('c')).toBe(false);
+      });
+    });
+
+    describe('incr / decr', () => {
+      it('counts a missing key from 0', async () => {
+        expect(await cache.incr('n')).toBe(1);
+        expect(await cache.incr('n', 10)).toBe(11);
+        expect(await cache.decr('n')).toBe(10);
+        expect(await cache.decr('n', 15)).toBe(-5);
+        expect(await cache.get('n')).toBe(-5);
+      });
+
+      it('works on integers written with set and keeps their TTL', async () => {
+        await cache.set('n', 5, { ttl: '1h' });
+        expect(await cache.incr('n')).toBe(6);
+        expect(await cache.ttl('n')).toBeGreaterThan(3_500_000);
+        expect(await cache.get('n')).toBe(6);
+      });
+
+      it('refuses a non-integer value with WrongTypeError and leaves it unchanged', async () => {
+        for (const value of ['abc', 1.5, { a: 1 }, '12']) {
+          await cache.set('v', value);
+          const error = await cache.incr('v').catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(WrongTypeError);
+          expect((error as WrongTypeError).key).toBe('v');
+          expect(await cache.get('v')).toStrictEqual(value);
+        }
+        await expect(cache.incr('v', 1.5)).rejects.toBeInstanceOf(InvalidArgumentError);
+      });
+
+      it('is atomic under concurrency', async () => {
+        await Promise.all(Array.from({ length: 100 }, () => cache.incr('n')));
+        expect(await cache.get('n')).toBe(100);
+      });
+    });
+
+    describe('keys, scan, deletePattern, clear', () => {
+      it('returns user keys, without prefix and version, matching the pattern', async () => {
+        await cache.setMany({ 'user:1': 1, 'user:2': 2, 'user:10:name': 'x', 'post:1': 1 });
+        expect((await cache.keys('user:*')).sort()).toEqual(['user:1', 'user:10:name', 'user:2']);
+        expect((await cache.keys('user:?')).sort()).toEqual(['user:1', 'user:2']);
+        expect((await cache.keys('user:[12]')).sort()).toEqual(['user:1', 'user:2']);
+        expect((await cache.keys()).length).toBe(4);
+        const scanned: string[] = [];
+        for await (const key of cache.scan('*', { count: 1 })) scanned.push(key);
+        expect(scanned.sort()).toEqual(['post:1', 'user:1', 'user:10:name', 'user:2']);
+      });
+
+      it('treats glob characters in the prefix literally', async () => {
+        const prefix = uniquePrefix();
+        const a = await open({}, `${prefix}[ab]`);
+        const b = await open({}, `${prefix}a`);
+        await a.set('k', 'from a');
+        await b.set('k', 'from b');
+        expect(await a.keys()).toEqual(['k']);
+        expect(await b.keys()).toEqual(['k']);
+        expect(await a.deletePattern('*')).toBe(1);
+        expect(await b.get('k')).toBe('from b');
+      });
+
+      it('deletePattern deletes only matching keys of this cache and counts them', async () => {
+        const other = await open();
+        await other.set('api:1:response', 'keep');
+        for (let i = 0; i < 30; i++) await cache.set(`api:${i}:response`, i);
+        await cache.set('api:meta', 'keep');
+        expect(await cache.deletePattern('api:*:response')).toBe(30);
+        expect(await cache.keys()).toEqual(['api:meta']);
+        expect(await other.get('api:1:response')).toBe('keep');
+        expect(await cache.deletePattern('nothing:*')).toBe(0);
+      });
+
+      it('clear deletes this prefix and version only', async () => {
+        const prefix = uniquePrefix();
+        const v1 = await open({}, prefix);
+        const v2 = await open({ version: 2 }, prefix);
+        const neighbour = await open({}, `${prefix}x`);
+        await v1.setMany({ a: 1, b: 2 });
+        await v2.set('a', 'v2');
+        await neighbour.set('a', 'n');
+        expect(await v1.clear()).toBe(2);
+        expect(await v1.keys()).toEqual([]);
+        expect(await v2.get('a')).toBe('v2');
+        expect(await neighbour.get('a')).toBe('n');
+      });
+    });
+
+    describe('versions', () => {
+      it('keeps versions apart', async () => {
+        const prefix = uniquePrefix();
+        const v1 = await open({}, prefix);
+        const v2 = await open({ version: 2 }, prefix);
+        await v1.set('k', 'one');
+        expect(await v2.get('k')).toBeUndefined();
+        expect(await v1.get('k', { version: 2 })).toBeUndefined();
+        await v1.set('k', 'two', { version: 2 });
+        expect(await v2.get('k')).toBe('two');
+      });
+
+      it('incrVersion moves the value and its TTL; decrVersion moves it back', async () => {
+        await cache.set('k', { v: 1 }, { ttl: '1h' });
+        expect(await cache.incrVersion('k')).toBe(2);
+        expect(await cache.get('k')).toBeUndefined();
+        expect(await cache.get('k', { version: 2 })).toEqual({ v: 1 });
+        expect(await cache.ttl('k', { version: 2 })).toBeGreaterThan(3_500_000);
+        expect(await cache.decrVersion('k', 1, 2)).toBe(1);
+        expect(await cache.get('k')).toEqual({ v: 1 });
+        expect(await cache.incrVersion('k', 5)).toBe(6);
+        expect(await cache.get('k', { version: 6 })).toEqual({ v: 1 });
+      });
+
+      it('incrVersion of a missing key throws KeyNotFoundError', async () => {
+        const error = await cache.incrVersion('missing').catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(KeyNotFoundError);
+        expect((error as KeyNotFoundError).key).toBe('missing');
+      });
+
+      it('namespace versions start at 1 and every invalidation changes them', async () => {
+        expect(await cache.namespaceVersion('user:42')).toBe(1);
+        expect(await cache.invalidateNamespace('user:42')).toBe(2);
+        expect(await cache.namespaceVersion('user:42')).toBe(2);
+        expect(await cache.invalidateNamespace('user:42')).toBe(3);
+        expect(await cache.namespaceVersion('user:43')).toBe(1);
+      });
+
+      it('concurrent invalidations each get a distinct version', async () => {
+        const versions = await Promise.all(Array.from({ length: 20 }, () => cache.invalidateNamespace('g')));
+        expect(new Set(versions).size).toBe(20);
+        expect(Math.min(...versions)).toBe(2);
+        expect(await cache.namespaceVersion('g')).toBe(21);
+      });
+
+      it('namespace versions are not user keys: keys(), deletePattern and clear leave them', async () => {
+        await cache.invalidateNamespace('user:1');
+        await cache.set('user:1:data:v2', 'x');
+        expect(await cache.keys()).toEqual(['user:1:data:v2']);
+        await cache.deletePattern('*');
+        await cache.clear();
+        expect(await cache.namespaceVersion('user:1')).toBe(2);
+      });
+    });
+  });
+}
+
+/** A key prefix unique to one test, with glob characters that must be escaped. */
+export function uniquePrefix(): string {
+  return `t*${randomUUID().slice(0, 8)}?`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

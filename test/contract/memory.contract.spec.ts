@@ -1,0 +1,3 @@
+import { cacheContract } from './cache.contract.js';
+
+cacheContract('memory', () => ({ location: 'memory://' }));
