@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Module, Scope, type DynamicModule, type Provider } from '@nestjs/common';
 import { CACHEX_CACHES_CONFIG, CACHEX_OPTIONS_FACTORY, DEFAULT_CACHE } from './cachex.constants.js';
 import { MESSAGES } from './cachex.messages.js';
 import type {
@@ -93,10 +93,13 @@ function build(
     useFactory: (registry: CacheRegistry) => registry.get(name),
   }));
   // A name some class injects but nobody registered: fail at start-up with the registered names.
+  // Transient, so that it runs only for a class that really injects it (the class may belong to
+  // a module this application does not import).
   const unknownProviders: Provider[] = [...requestedCaches]
     .filter(([name]) => !names.includes(name))
     .map(([name, requester]) => ({
       provide: getCacheToken(name),
+      scope: Scope.TRANSIENT,
       useFactory: () => {
         throw new CacheXConfigError(MESSAGES.unknownCache(name, names, requester), name);
       },

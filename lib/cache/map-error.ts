@@ -7,12 +7,14 @@ import { WrongTypeError } from '../errors/wrong-type.error.js';
 /**
  * Turns what a backend rejected with into a typed error naming the cache and the user's key:
  * a server's error reply (`ReplyError`, from ioredis or the memory backend) by its text, and
- * anything else that is not already ours as a connection failure.
+ * anything else that is not already ours (closed connections, retries exhausted, refused
+ * authentication) as a connection failure.
  */
 export function mapBackendError(error: unknown, cache: string, key?: string): CacheXError {
   if (error instanceof CacheXError) return error;
   const err = error instanceof Error ? error : new Error(String(error));
-  if (err.name === 'ReplyError') {
+  // Authentication failures are replies too, but mean the cache cannot reach its data at all.
+  if (err.name === 'ReplyError' && !/^(WRONGPASS|NOAUTH)/.test(err.message)) {
     if (err.message.startsWith('WRONGTYPE') && key !== undefined) {
       return new WrongTypeError(MESSAGES.wrongType(cache, key), cache, key, { cause: err });
     }

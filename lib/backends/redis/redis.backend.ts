@@ -128,16 +128,22 @@ export function throwFirstPipelineError(results: Array<[Error | null, unknown]> 
 /**
  * Quits gracefully when connected (pending replies arrive first), and disconnects at once
  * otherwise: QUIT on a client that is still reconnecting would wait for a server that is gone.
+ * Resolves once the sockets are closed, so that nothing keeps the process alive afterwards.
  */
 export async function closeClient(client: RedisLikeClient): Promise<void> {
   if (client.status === 'end') return;
-  if (client.status !== 'ready') {
+  const ended = new Promise<void>((resolve) => {
+    client.once('end', () => resolve());
+    // A client between reconnection attempts has no socket left and never emits 'end' after
+    // disconnect(); its retry timer is cleared, so nothing of it outlives this bounded wait.
+    setTimeout(resolve, CLOSE_WAIT_MS).unref();
+  });
+  if (client.status === 'ready') {
+    await client.quit().catch(() => client.disconnect());
+  } else {
     client.disconnect();
-    return;
   }
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
-  }
+  await ended;
 }
+
+const CLOSE_WAIT_MS = 1_000;
