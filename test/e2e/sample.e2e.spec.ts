@@ -1,0 +1,204 @@
+/**
+ * End-to-end test of the sample application (sample/): boots its AppModule over HTTP on the
+ * in-memory backend and on the harness' real Redis, and checks each recipe as a client sees it.
+ * Every run uses its own key prefix and removes its keys afterwards, so reruns are independent.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+import { CacheRegistry, CacheService, type BackendKind } from 'nestjs-cachex';
+import request from 'supertest';
+import { AppModule } from '../../sample/src/app.module.js';
+import { testServers } from '../harness/servers.js';
+
+const FOURTEEN_DAYS_MS = 14 * 24 * 60 * 60 * 1000;
+
+interface Backend {
+  kind: BackendKind;
+  /** Resolved lazily: testServers() needs the servers project's global setup. */
+  location: () => string;
+}
+
+const backends: Backend[] = [
+  { kind: 'memory', location: () => 'memory://' },
+  { kind: 'redis', location: () => testServers().redis.url },
+];
+
+describe.each(backends)('sample app on the $kind backend', ({ kind, location }) => {
+  const keyPrefix = `sample-e2e-${kind}-${process.pid}-${Date.now()}`;
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forRoot({ location: location(), keyPrefix })],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    if (kind !== 'memory') await deleteKeys(location(), `${keyPrefix}*`);
+    await app?.close();
+  });
+
+  it('GET /health reports the backend and the registered caches', async () => {
+    const res = await http().get('/health').expect(200);
+    expect(res.body).toEqual({ backend: kind, caches: ['default', 'sessions'] });
+  });
+
+  describe('products: getOrSet and deletePattern', () => {
+    it('serves the second GET of a product from the cache', async () => {
+      const first = await http().get('/products/1').expect(200);
+      expect(first.body).toMatchObject({
+        product: { id: 1, name: 'Product 1' },
+        fromCache: false,
+        loads: 1,
+      });
+
+      const second = await http().get('/products/1').expect(200);
+      expect(second.body).toEqual({ product: first.body.product, fromCache: true, loads: 1 });
+    });
+
+    it('loads a product once for concurrent requests', async () => {
+      const responses = await Promise.all([1, 2, 3].map(() => http().get('/products/10')));
+      for (const res of responses) expect(res.status).toBe(200);
+      expect(responses.map((res) => res.body.loads)).toEqual([1, 1, 1]);
+      expect(responses.filter((res) => !res.body.fromCache)).toHaveLength(1);
+    });
+
+    it('DELETE /products removes the cached products, and only them', async () => {
+      await http().get('/products/2').expect(200);
+      await http().get('/products/3').expect(200);
+      const before = await http().get('/products/2').expect(200);
+      expect(before.body.fromCache).toBe(true);
+      const counter = (await http().get('/counter').expect(200)).body.value;
+
+      const deleted = await http().delete('/products').expect(200);
+      // Products 2 and 3, plus those cached by the other tests of this block.
+      expect(deleted.body.deleted).toBeGreaterThanOrEqual(2);
+
+      const after = await http().get('/products/2').expect(200);
+      expect(after.body.fromCache).toBe(false);
+      expect(after.body.loads).toBe(2);
+      expect(after.body.product.loadedAt).not.toBe(before.body.product.loadedAt);
+      // The counter lives in the same cache and survives the pattern deletion.
+      expect((await http().get('/counter').expect(200)).body.value).toBe(counter + 1);
+    });
+
+    it('DELETE /products reports 0 when nothing is cached', async () => {
+      await http().delete('/products').expect(200);
+      expect((await http().delete('/products').expect(200)).body).toEqual({ deleted: 0 });
+    });
+
+    it('rejects a non-numeric product id with 400', async () => {
+      await http().get('/products/abc').expect(400);
+    });
+  });
+
+  describe('users: versioned key groups', () => {
+    it('caches the profile until the user is invalidated, then reloads it', async () => {
+      const first = await http().get('/users/7/profile').expect(200);
+      expect(first.body).toMatchObject({
+        profile: { id: 7, displayName: 'User 7' },
+        version: 1,
+        fromCache: false,
+      });
+      const cached = await http().get('/users/7/profile').expect(200);
+      expect(cached.body).toEqual({ ...first.body, fromCache: true });
+
+      const invalidated = await http().post('/users/7/invalidate').expect(200);
+      expect(invalidated.body).toEqual({ version: 2 });
+
+      const reloaded = await http().get('/users/7/profile').expect(200);
+      expect(reloaded.body).toMatchObject({ version: 2, fromCache: false });
+      expect(reloaded.body.profile.loadedAt).not.toBe(first.body.profile.loadedAt);
+      const again = await http().get('/users/7/profile').expect(200);
+      expect(again.body).toEqual({ ...reloaded.body, fromCache: true });
+
+      expect((await http().post('/users/7/invalidate').expect(200)).body).toEqual({ version: 3 });
+    });
+
+    it("invalidating one user leaves the others' entries cached", async () => {
+      const other = await http().get('/users/8/profile').expect(200);
+      await http().post('/users/9/invalidate').expect(200);
+      const still = await http().get('/users/8/profile').expect(200);
+      expect(still.body).toEqual({ ...other.body, fromCache: true });
+    });
+  });
+
+  describe('sessions: a named cache with its own TTL', () => {
+    it('creates a session and reads it back', async () => {
+      const created = await http()
+        .post('/session')
+        .send({ user: 'ada', roles: ['admin'] });
+      expect(created.status).toBe(201);
+      const { id, ttlMs } = created.body;
+      expect(id).toEqual(expect.any(String));
+      // The sessions cache's default TTL: 14 days.
+      expect(ttlMs).toBeGreaterThan(FOURTEEN_DAYS_MS - 60_000);
+      expect(ttlMs).toBeLessThanOrEqual(FOURTEEN_DAYS_MS);
+
+      const read = await http().get(`/session/${id}`).expect(200);
+      expect(read.body).toEqual({
+        createdAt: expect.any(String),
+        data: { user: 'ada', roles: ['admin'] },
+      });
+      expect(Number.isNaN(Date.parse(read.body.createdAt))).toBe(false);
+
+      // Stored in the sessions cache, not in the default one.
+      expect(await app.get(CacheRegistry).get('sessions').has(id)).toBe(true);
+      expect(await app.get(CacheService).has(id)).toBe(false);
+    });
+
+    it('creates a session without a body', async () => {
+      const created = await http().post('/session').expect(201);
+      const read = await http().get(`/session/${created.body.id}`).expect(200);
+      expect(read.body.data).toEqual({});
+    });
+
+    it('answers 404 for an unknown session', async () => {
+      const res = await http().get('/session/no-such-session').expect(404);
+      expect(res.body.message).toMatch(/no-such-session/);
+    });
+
+    it('DELETE /session/:id ends the session', async () => {
+      const { id } = (await http().post('/session').send({ user: 'bob' }).expect(201)).body;
+      await http().delete(`/session/${id}`).expect(204);
+      await http().get(`/session/${id}`).expect(404);
+      await http().delete(`/session/${id}`).expect(404);
+    });
+  });
+
+  describe('counter: atomic incr', () => {
+    it('increments by one on each GET', async () => {
+      const start = (await http().get('/counter').expect(200)).body.value;
+      expect(Number.isInteger(start)).toBe(true);
+      expect((await http().get('/counter').expect(200)).body).toEqual({ value: start + 1 });
+      expect((await http().get('/counter').expect(200)).body).toEqual({ value: start + 2 });
+    });
+
+    it('gives each of concurrent requests its own value', async () => {
+      const start = (await http().get('/counter').expect(200)).body.value;
+      const responses = await Promise.all(Array.from({ length: 10 }, () => http().get('/counter')));
+      const values = responses.map((res) => res.body.value).sort((a, b) => a - b);
+      expect(values).toEqual(Array.from({ length: 10 }, (_, i) => start + 1 + i));
+    });
+  });
+});
+
+/** Removes the keys of this run from a real server (the cache's own `clear()` keeps versions). */
+async function deleteKeys(url: string, match: string): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true });
+  try {
+    await client.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      if (keys.length > 0) await client.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
+}
