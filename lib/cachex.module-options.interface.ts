@@ -1,4 +1,9 @@
-import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
+import type {
+  InjectionToken,
+  ModuleMetadata,
+  OptionalFactoryDependency,
+  Type,
+} from '@nestjs/common';
 import type { CachesConfig } from './config/cache-config.interface.js';
 
 /** Module-wide options of {@link CacheXModule.forRoot}. */

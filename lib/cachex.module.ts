@@ -118,6 +118,10 @@ function build(
       ...cacheProviders,
       ...unknownProviders,
     ],
-    exports: [CacheRegistry, ...cacheProviders, ...unknownProviders.map((p) => (p as { provide: string }).provide)],
+    exports: [
+      CacheRegistry,
+      ...cacheProviders,
+      ...unknownProviders.map((p) => (p as { provide: string }).provide),
+    ],
   };
 }

@@ -18,9 +18,16 @@ export async function createBackend(
   binary: boolean,
 ): Promise<CacheBackend> {
   if (spec.kind === 'memory') {
-    const store = MemoryStore.acquire(spec.store, { maxEntries: spec.maxEntries, sweepInterval: spec.sweepInterval });
+    const store = MemoryStore.acquire(spec.store, {
+      maxEntries: spec.maxEntries,
+      sweepInterval: spec.sweepInterval,
+    });
     if (typeof store === 'string') {
-      throw new CacheXConfigError(MESSAGES.invalidOption(cache, 'location', store), cache, 'location');
+      throw new CacheXConfigError(
+        MESSAGES.invalidOption(cache, 'location', store),
+        cache,
+        'location',
+      );
     }
     return new MemoryBackend(store);
   }
@@ -33,10 +40,15 @@ export async function createBackend(
   try {
     ioredis = await import('ioredis');
   } catch (error) {
-    throw new CacheXConfigError(MESSAGES.ioredisMissing(cache), cache, 'location', { cause: error });
+    throw new CacheXConfigError(MESSAGES.ioredisMissing(cache), cache, 'location', {
+      cause: error,
+    });
   }
   if (spec.kind === 'cluster') {
-    const client = new ioredis.Cluster(spec.nodes, { ...spec.clusterOptions, redisOptions: spec.options });
+    const client = new ioredis.Cluster(spec.nodes, {
+      ...spec.clusterOptions,
+      redisOptions: spec.options,
+    });
     watchConnection(cache, client);
     return new ClusterBackend(client, { binary, ownsClient: true });
   }

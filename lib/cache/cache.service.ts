@@ -140,7 +140,10 @@ export class CacheService {
    * @returns a Map of the keys found to their values; misses are absent
    * @example const users = await cache.getMany<User>(['user:1', 'user:2']);
    */
-  async getMany<T = unknown>(keys: readonly string[], options?: CacheKeyOptions): Promise<Map<string, T>> {
+  async getMany<T = unknown>(
+    keys: readonly string[],
+    options?: CacheKeyOptions,
+  ): Promise<Map<string, T>> {
     const fulls = keys.map((key) => this.fullKey(key, options));
     const raws = await this.backend.getMany(fulls).catch((e) => this.fail(e));
     const found = new Map<string, T>();
@@ -184,14 +187,16 @@ export class CacheService {
    * @example const views = await cache.incr('views:home');
    */
   async incr(key: string, delta = 1, options?: CacheKeyOptions): Promise<number> {
-    if (!Number.isSafeInteger(delta)) throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
+    if (!Number.isSafeInteger(delta))
+      throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
     const full = this.fullKey(key, options);
     return this.backend.incrBy(full, delta).catch((e) => this.fail(e, key));
   }
 
   /** Subtracts `delta` from an integer value atomically; see {@link CacheService.incr}. */
   async decr(key: string, delta = 1, options?: CacheKeyOptions): Promise<number> {
-    if (!Number.isSafeInteger(delta)) throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
+    if (!Number.isSafeInteger(delta))
+      throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
     return this.incr(key, -delta, options);
   }
 
@@ -235,7 +240,8 @@ export class CacheService {
    */
   async expireAt(key: string, when: Date | number, options?: CacheKeyOptions): Promise<boolean> {
     const epochMs = when instanceof Date ? when.getTime() : when;
-    if (!Number.isFinite(epochMs)) throw this.invalid('when', `must be a Date or epoch milliseconds, got ${describe(when)}`);
+    if (!Number.isFinite(epochMs))
+      throw this.invalid('when', `must be a Date or epoch milliseconds, got ${describe(when)}`);
     const full = this.fullKey(key, options);
     return this.backend.pexpireAt(full, Math.round(epochMs)).catch((e) => this.fail(e, key));
   }
@@ -312,18 +318,24 @@ export class CacheService {
    * @throws KeyNotFoundError when the key does not exist at `version`
    */
   async incrVersion(key: string, delta = 1, version = this.keyBuilder.version): Promise<number> {
-    if (!Number.isSafeInteger(delta)) throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
+    if (!Number.isSafeInteger(delta))
+      throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
     const from = this.fullKey(key, { version });
     const target = version + delta;
     const to = this.fullKey(key, { version: target });
-    const moved = from === to ? await this.has(key, { version }) : await this.backend.rename(from, to).catch((e) => this.fail(e, key));
-    if (!moved) throw new KeyNotFoundError(MESSAGES.keyNotFound(this.name, key, version), this.name, key);
+    const moved =
+      from === to
+        ? await this.has(key, { version })
+        : await this.backend.rename(from, to).catch((e) => this.fail(e, key));
+    if (!moved)
+      throw new KeyNotFoundError(MESSAGES.keyNotFound(this.name, key, version), this.name, key);
     return target;
   }
 
   /** Moves a key to an older version; see {@link CacheService.incrVersion}. */
   async decrVersion(key: string, delta = 1, version = this.keyBuilder.version): Promise<number> {
-    if (!Number.isSafeInteger(delta)) throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
+    if (!Number.isSafeInteger(delta))
+      throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
     return this.incrVersion(key, -delta, version);
   }
 
@@ -356,16 +368,22 @@ export class CacheService {
     await this.backend.close();
   }
 
-  private async load<T>(key: string, factory: () => T | Promise<T>, options?: CacheWriteOptions): Promise<T> {
+  private async load<T>(
+    key: string,
+    factory: () => T | Promise<T>,
+    options?: CacheWriteOptions,
+  ): Promise<T> {
     const cached = await this.get<T>(key, options);
     if (cached !== undefined) return cached;
     const value = await factory();
-    if (value !== undefined) await this.set(key, value, { ttl: options?.ttl, version: options?.version });
+    if (value !== undefined)
+      await this.set(key, value, { ttl: options?.ttl, version: options?.version });
     return value;
   }
 
   private fullKey(key: string, options?: CacheKeyOptions): string {
-    if (typeof key !== 'string') throw this.invalid('key', `must be a string, got ${describe(key)}`);
+    if (typeof key !== 'string')
+      throw this.invalid('key', `must be a string, got ${describe(key)}`);
     const version = options?.version;
     if (version !== undefined && !Number.isSafeInteger(version)) {
       throw this.invalid('version', `must be an integer, got ${describe(version)}`);
@@ -374,18 +392,21 @@ export class CacheService {
   }
 
   private fullPattern(pattern: string, options?: CacheKeyOptions): string {
-    if (typeof pattern !== 'string') throw this.invalid('pattern', `must be a string, got ${describe(pattern)}`);
+    if (typeof pattern !== 'string')
+      throw this.invalid('pattern', `must be a string, got ${describe(pattern)}`);
     return this.keyBuilder.pattern(pattern, options?.version);
   }
 
   private namespaceKey(namespace: string): string {
-    if (typeof namespace !== 'string') throw this.invalid('namespace', `must be a string, got ${describe(namespace)}`);
+    if (typeof namespace !== 'string')
+      throw this.invalid('namespace', `must be a string, got ${describe(namespace)}`);
     return this.keyBuilder.internal('ns', namespace);
   }
 
   private scanCount(count: number | undefined, fallback: number): number {
     if (count === undefined) return fallback;
-    if (!Number.isSafeInteger(count) || count < 1) throw this.invalid('count', `must be a positive integer, got ${describe(count)}`);
+    if (!Number.isSafeInteger(count) || count < 1)
+      throw this.invalid('count', `must be a positive integer, got ${describe(count)}`);
     return count;
   }
 
@@ -395,7 +416,8 @@ export class CacheService {
     if (ttl === null) return null;
     const ms = parseDuration(ttl);
     if (typeof ms === 'string') throw this.invalid('ttl', ms);
-    if (ms === 0) throw this.invalid('ttl', 'must be positive (use null for no expiry, or delete the key)');
+    if (ms === 0)
+      throw this.invalid('ttl', 'must be positive (use null for no expiry, or delete the key)');
     return ms;
   }
 
@@ -403,7 +425,12 @@ export class CacheService {
     try {
       return this.codec.encode(value);
     } catch (error) {
-      throw new SerializationError(MESSAGES.encode(this.name, key, errorText(error)), this.name, key, { cause: error });
+      throw new SerializationError(
+        MESSAGES.encode(this.name, key, errorText(error)),
+        this.name,
+        key,
+        { cause: error },
+      );
     }
   }
 
@@ -411,12 +438,21 @@ export class CacheService {
     try {
       return this.codec.decode(raw);
     } catch (error) {
-      throw new SerializationError(MESSAGES.decode(this.name, key, errorText(error)), this.name, key, { cause: error });
+      throw new SerializationError(
+        MESSAGES.decode(this.name, key, errorText(error)),
+        this.name,
+        key,
+        { cause: error },
+      );
     }
   }
 
   private invalid(argument: string, problem: string): InvalidArgumentError {
-    return new InvalidArgumentError(MESSAGES.invalidArgument(this.name, argument, problem), this.name, argument);
+    return new InvalidArgumentError(
+      MESSAGES.invalidArgument(this.name, argument, problem),
+      this.name,
+      argument,
+    );
   }
 
   private fail(error: unknown, key?: string): never {

@@ -18,7 +18,10 @@ export function mapBackendError(error: unknown, cache: string, key?: string): Ca
     if (err.message.startsWith('WRONGTYPE') && key !== undefined) {
       return new WrongTypeError(MESSAGES.wrongType(cache, key), cache, key, { cause: err });
     }
-    if ((err.message === REPLY.NOT_INTEGER || err.message === REPLY.OVERFLOW) && key !== undefined) {
+    if (
+      (err.message === REPLY.NOT_INTEGER || err.message === REPLY.OVERFLOW) &&
+      key !== undefined
+    ) {
       return new WrongTypeError(MESSAGES.notInteger(cache, key), cache, key, { cause: err });
     }
     return new CacheXError(MESSAGES.serverError(cache, key, err.message), { cause: err });

@@ -14,7 +14,10 @@ const SCHEMES = ['redis://', 'rediss://', 'valkey://', 'valkeys://', 'unix://', 
  * the cache and option in the error). `valkey://` is the same protocol as `redis://`, and the
  * `s` variants turn TLS on.
  */
-export function parseLocation(location: string | string[], cluster: boolean): ParsedLocation | string {
+export function parseLocation(
+  location: string | string[],
+  cluster: boolean,
+): ParsedLocation | string {
   if (Array.isArray(location)) {
     if (!cluster) return 'is a list of nodes, which needs `cluster: true`';
     if (location.length === 0) return 'lists no cluster nodes';
@@ -30,11 +33,13 @@ export function parseLocation(location: string | string[], cluster: boolean): Pa
     }
     return { kind: 'cluster', nodes, options };
   }
-  if (typeof location !== 'string') return 'must be a URL string or, with `cluster: true`, an array of them';
+  if (typeof location !== 'string')
+    return 'must be a URL string or, with `cluster: true`, an array of them';
   if (location.startsWith('memory://')) {
     if (cluster) return '`memory://` cannot be a cluster';
     const store = location.slice('memory://'.length).replace(/\/+$/, '');
-    if (!/^[\w.-]*$/.test(store)) return `'${location}': a memory store name may hold letters, digits, '.', '_' and '-'`;
+    if (!/^[\w.-]*$/.test(store))
+      return `'${location}': a memory store name may hold letters, digits, '.', '_' and '-'`;
     return { kind: 'memory', store };
   }
   const parsed = parseServerUrl(location);
@@ -42,7 +47,11 @@ export function parseLocation(location: string | string[], cluster: boolean): Pa
   if (cluster) {
     const { host, port, db: _db, ...shared } = parsed;
     if (parsed.path) return 'a cluster needs host:port seed nodes, not a unix socket';
-    return { kind: 'cluster', nodes: [{ host: host ?? '127.0.0.1', port: port ?? DEFAULT_PORT }], options: shared };
+    return {
+      kind: 'cluster',
+      nodes: [{ host: host ?? '127.0.0.1', port: port ?? DEFAULT_PORT }],
+      options: shared,
+    };
   }
   return { kind: 'redis', options: parsed };
 }
@@ -73,13 +82,15 @@ function parseServerUrl(text: string): RedisOptions | string {
     options.port = url.port ? Number(url.port) : DEFAULT_PORT;
     const pathDb = url.pathname.replace(/^\/+|\/+$/g, '');
     if (pathDb !== '') {
-      if (dbText !== null && dbText !== pathDb) return `'${redact(text)}' gives two different databases`;
+      if (dbText !== null && dbText !== pathDb)
+        return `'${redact(text)}' gives two different databases`;
       dbText = pathDb;
     }
     if (scheme === 'rediss://' || scheme === 'valkeys://') options.tls = {};
   }
   if (dbText !== null) {
-    if (!/^\d+$/.test(dbText)) return `'${redact(text)}': the database must be a number, got '${dbText}'`;
+    if (!/^\d+$/.test(dbText))
+      return `'${redact(text)}': the database must be a number, got '${dbText}'`;
     options.db = Number(dbText);
   }
   return options;

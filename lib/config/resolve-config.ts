@@ -58,7 +58,8 @@ export function resolveCaches(caches: unknown): ResolvedCacheConfig[] {
     throw new CacheXConfigError(MESSAGES.cachesNotAnObject());
   }
   const names = Object.keys(caches);
-  if (!names.includes('default')) throw new CacheXConfigError(MESSAGES.noDefaultCache(names), 'default');
+  if (!names.includes('default'))
+    throw new CacheXConfigError(MESSAGES.noDefaultCache(names), 'default');
   return names.map((name) => resolveCache(name, (caches as CachesConfig)[name]));
 }
 
@@ -72,7 +73,11 @@ function resolveCache(name: string, config: unknown): ResolvedCacheConfig {
   };
   for (const option of Object.keys(c)) {
     if (!KNOWN_OPTIONS.includes(option as keyof CacheConfig)) {
-      throw new CacheXConfigError(MESSAGES.unknownOption(name, option, KNOWN_OPTIONS), name, option);
+      throw new CacheXConfigError(
+        MESSAGES.unknownOption(name, option, KNOWN_OPTIONS),
+        name,
+        option,
+      );
     }
   }
 
@@ -86,7 +91,8 @@ function resolveCache(name: string, config: unknown): ResolvedCacheConfig {
   }
 
   const keyPrefix = c.keyPrefix ?? '';
-  if (typeof keyPrefix !== 'string') fail('keyPrefix', `must be a string, got ${describe(keyPrefix)}`);
+  if (typeof keyPrefix !== 'string')
+    fail('keyPrefix', `must be a string, got ${describe(keyPrefix)}`);
   const version = c.version ?? 1;
   if (!Number.isSafeInteger(version) || version < 1) {
     fail('version', `must be a positive integer, got ${describe(version)}`);
@@ -98,17 +104,27 @@ function resolveCache(name: string, config: unknown): ResolvedCacheConfig {
     fail('reverseKeyFunction', 'must be a function (fullKey) => string');
   }
   if (c.keyFunction && !c.reverseKeyFunction) {
-    fail('reverseKeyFunction', 'is required with a custom `keyFunction`, so that keys() can return user keys');
+    fail(
+      'reverseKeyFunction',
+      'is required with a custom `keyFunction`, so that keys() can return user keys',
+    );
   }
   const keys = new KeyBuilder(keyPrefix, version, c.keyFunction, c.reverseKeyFunction);
   return { name, ttl, keys, backend: resolveBackend(c, fail) };
 }
 
-function resolveBackend(c: CacheConfig, fail: (option: string, problem: string) => never): BackendSpec {
+function resolveBackend(
+  c: CacheConfig,
+  fail: (option: string, problem: string) => never,
+): BackendSpec {
   if (c.redis !== undefined) {
-    if (typeof c.redis !== 'object' || c.redis === null) fail('redis', 'must be an object of ioredis options');
+    if (typeof c.redis !== 'object' || c.redis === null)
+      fail('redis', 'must be an object of ioredis options');
     if ('keyPrefix' in c.redis) {
-      fail('redis.keyPrefix', 'is not supported: use the cache option `keyPrefix`, which also applies to patterns');
+      fail(
+        'redis.keyPrefix',
+        'is not supported: use the cache option `keyPrefix`, which also applies to patterns',
+      );
     }
   }
   if (c.client !== undefined) {
@@ -120,7 +136,10 @@ function resolveBackend(c: CacheConfig, fail: (option: string, problem: string) 
   }
 
   const clusterOption = c.cluster ?? false;
-  if (typeof clusterOption !== 'boolean' && (typeof clusterOption !== 'object' || clusterOption === null)) {
+  if (
+    typeof clusterOption !== 'boolean' &&
+    (typeof clusterOption !== 'object' || clusterOption === null)
+  ) {
     fail('cluster', 'must be true, false or an object of ioredis ClusterOptions');
   }
   const isCluster = clusterOption !== false;
@@ -132,7 +151,8 @@ function resolveBackend(c: CacheConfig, fail: (option: string, problem: string) 
   const parsed = parseLocation(c.location ?? 'memory://', isCluster);
   if (typeof parsed === 'string') return fail('location', parsed);
   if (parsed.kind === 'memory') {
-    if (c.redis !== undefined) fail('redis', 'applies to Redis locations only, and this cache is `memory://`');
+    if (c.redis !== undefined)
+      fail('redis', 'applies to Redis locations only, and this cache is `memory://`');
     const maxEntries = c.maxEntries;
     if (maxEntries !== undefined && (!Number.isSafeInteger(maxEntries) || maxEntries < 1)) {
       fail('maxEntries', `must be a positive integer, got ${describe(maxEntries)}`);
@@ -146,7 +166,11 @@ function resolveBackend(c: CacheConfig, fail: (option: string, problem: string) 
     }
     return { kind: 'memory', store: parsed.store, maxEntries, sweepInterval };
   }
-  if (c.maxEntries !== undefined) fail('maxEntries', 'applies to `memory://` caches only (Redis evicts by its own maxmemory-policy)');
+  if (c.maxEntries !== undefined)
+    fail(
+      'maxEntries',
+      'applies to `memory://` caches only (Redis evicts by its own maxmemory-policy)',
+    );
   if (c.sweepInterval !== undefined) fail('sweepInterval', 'applies to `memory://` caches only');
 
   const options = mergeRedisOptions(parsed.options, c.redis);
@@ -162,20 +186,31 @@ function resolveBackend(c: CacheConfig, fail: (option: string, problem: string) 
   return { kind: 'redis', options };
 }
 
-function resolveSentinel(c: CacheConfig, fail: (option: string, problem: string) => never): RedisOptions {
+function resolveSentinel(
+  c: CacheConfig,
+  fail: (option: string, problem: string) => never,
+): RedisOptions {
   const s = c.sentinel as SentinelConfig;
-  if (typeof s !== 'object' || s === null) fail('sentinel', 'must be an object { sentinels, name }');
+  if (typeof s !== 'object' || s === null)
+    fail('sentinel', 'must be an object { sentinels, name }');
   if (!Array.isArray(s.sentinels) || s.sentinels.length === 0) {
     fail('sentinel.sentinels', 'must list at least one { host, port }');
   }
-  if (typeof s.name !== 'string' || s.name === '') fail('sentinel.name', 'must name the master group');
+  if (typeof s.name !== 'string' || s.name === '')
+    fail('sentinel.name', 'must name the master group');
   let fromLocation: RedisOptions = {};
   if (c.location !== undefined) {
     const parsed = parseLocation(c.location, false);
     if (typeof parsed === 'string') return fail('location', parsed);
-    if (parsed.kind !== 'redis') fail('location', 'must be a redis:// URL (for db and password) with `sentinel`');
+    if (parsed.kind !== 'redis')
+      fail('location', 'must be a redis:// URL (for db and password) with `sentinel`');
     // The sentinels give the address; the URL contributes only credentials, db and TLS.
-    const { host: _host, port: _port, path: _path, ...rest } = (parsed as { options: RedisOptions }).options;
+    const {
+      host: _host,
+      port: _port,
+      path: _path,
+      ...rest
+    } = (parsed as { options: RedisOptions }).options;
     fromLocation = rest;
   }
   return mergeRedisOptions(
@@ -190,9 +225,13 @@ function resolveSentinel(c: CacheConfig, fail: (option: string, problem: string)
   );
 }
 
-function mergeRedisOptions(fromLocation: RedisOptions, passthrough: RedisOptions | undefined): RedisOptions {
+function mergeRedisOptions(
+  fromLocation: RedisOptions,
+  passthrough: RedisOptions | undefined,
+): RedisOptions {
   const merged: RedisOptions = { ...REDIS_DEFAULTS, ...fromLocation, ...passthrough };
   // `rediss://` turns TLS on; explicit `redis.tls` settings (a CA, a servername) refine it.
-  if (fromLocation.tls && passthrough?.tls) merged.tls = { ...fromLocation.tls, ...passthrough.tls };
+  if (fromLocation.tls && passthrough?.tls)
+    merged.tls = { ...fromLocation.tls, ...passthrough.tls };
   return merged;
 }

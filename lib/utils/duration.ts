@@ -26,7 +26,8 @@ export function parseDuration(value: unknown): number | string {
     if (value < 0) return `must not be negative, got ${value}`;
     return Math.round(value);
   }
-  if (typeof value !== 'string') return `must be a number of milliseconds or a string such as '30s', got ${describe(value)}`;
+  if (typeof value !== 'string')
+    return `must be a number of milliseconds or a string such as '30s', got ${describe(value)}`;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text);
   if (text === '' || text.startsWith('-')) return `is not a valid duration: '${value}'`;
@@ -34,7 +35,8 @@ export function parseDuration(value: unknown): number | string {
   PART.lastIndex = 0;
   while (PART.lastIndex < text.length) {
     const match = PART.exec(text);
-    if (!match) return `is not a valid duration: '${value}' (use e.g. '500ms', '30s', '5m', '2h', '14d')`;
+    if (!match)
+      return `is not a valid duration: '${value}' (use e.g. '500ms', '30s', '5m', '2h', '14d')`;
     total += Number(match[1]) * UNIT_MS[match[2]!]!;
   }
   return Math.round(total);

@@ -19,8 +19,13 @@ export function cacheContract(label: string, base: () => CacheConfig): void {
     const registries: CacheRegistry[] = [];
     let cache: CacheService;
 
-    async function open(config: Partial<CacheConfig> = {}, prefix = uniquePrefix()): Promise<CacheService> {
-      const registry = await CacheRegistry.create({ default: { ...base(), keyPrefix: prefix, ...config } });
+    async function open(
+      config: Partial<CacheConfig> = {},
+      prefix = uniquePrefix(),
+    ): Promise<CacheService> {
+      const registry = await CacheRegistry.create({
+        default: { ...base(), keyPrefix: prefix, ...config },
+      });
       registries.push(registry);
       return registry.get('default');
     }
@@ -87,7 +92,9 @@ export function cacheContract(label: string, base: () => CacheConfig): void {
         expect(await cache.get('k')).toBe(1);
         expect(await cache.set('k', 3, { xx: true })).toBe(true);
         expect(await cache.get('k')).toBe(3);
-        await expect(cache.set('k', 4, { nx: true, xx: true })).rejects.toBeInstanceOf(InvalidArgumentError);
+        await expect(cache.set('k', 4, { nx: true, xx: true })).rejects.toBeInstanceOf(
+          InvalidArgumentError,
+        );
         expect(await cache.get('k')).toBe(3);
       });
 
@@ -111,7 +118,9 @@ export function cacheContract(label: string, base: () => CacheConfig): void {
       });
 
       it('rejects a non-string key with a typed error', async () => {
-        await expect(cache.get(42 as unknown as string)).rejects.toBeInstanceOf(InvalidArgumentError);
+        await expect(cache.get(42 as unknown as string)).rejects.toBeInstanceOf(
+          InvalidArgumentError,
+        );
       });
     });
 
@@ -201,7 +210,9 @@ export function cacheContract(label: string, base: () => CacheConfig): void {
           await sleep(30);
           return { computed: runs };
         };
-        const results = await Promise.all(Array.from({ length: 10 }, () => cache.getOrSet('k', factory)));
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () => cache.getOrSet('k', factory)),
+        );
         expect(runs).toBe(1);
         for (const result of results) expect(result).toEqual({ computed: 1 });
         expect(await cache.getOrSet('k', factory)).toEqual({ computed: 1 });
@@ -220,7 +231,10 @@ export function cacheContract(label: string, base: () => CacheConfig): void {
           await sleep(10);
           throw new Error('boom');
         };
-        const settled = await Promise.allSettled([cache.getOrSet('k', failing), cache.getOrSet('k', failing)]);
+        const settled = await Promise.allSettled([
+          cache.getOrSet('k', failing),
+          cache.getOrSet('k', failing),
+        ]);
         expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
         expect(await cache.getOrSet('k', () => 'recovered')).toBe('recovered');
       });
@@ -236,7 +250,9 @@ export function cacheContract(label: string, base: () => CacheConfig): void {
       });
 
       it('getMany, setMany and deleteMany over keys in many hash slots', async () => {
-        const entries = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`item:${i}`, { i }]));
+        const entries = Object.fromEntries(
+          Array.from({ length: 50 }, (_, i) => [`item:${i}`, { i }]),
+        );
         await cache.setMany(entries, { ttl: '1m' });
         const keys = [...Object.keys(entries), 'absent'];
         const found = await cache.getMany<{ i: number }>(keys);
@@ -250,10 +266,18 @@ export function cacheContract(label: string, base: () => CacheConfig): void {
       });
 
       it('setMany accepts pairs and a null TTL, and writes nothing if one value cannot be encoded', async () => {
-        await cache.setMany([['a', 1], ['b', 'two']], { ttl: null });
+        await cache.setMany(
+          [
+            ['a', 1],
+            ['b', 'two'],
+          ],
+          { ttl: null },
+        );
         expect(await cache.ttl('a')).toBeNull();
         expect(await cache.get('b')).toBe('two');
-        await expect(cache.setMany({ c: 1, d: () => 1 })).rejects.toBeInstanceOf(SerializationError);
+        await expect(cache.setMany({ c: 1, d: () => 1 })).rejects.toBeInstanceOf(
+          SerializationError,
+        );
         expect(await cache.has('c')).toBe(false);
       });
     });
@@ -380,7 +404,9 @@ export function cacheContract(label: string, base: () => CacheConfig): void {
       });
 
       it('concurrent invalidations each get a distinct version', async () => {
-        const versions = await Promise.all(Array.from({ length: 20 }, () => cache.invalidateNamespace('g')));
+        const versions = await Promise.all(
+          Array.from({ length: 20 }, () => cache.invalidateNamespace('g')),
+        );
         expect(new Set(versions).size).toBe(20);
         expect(Math.min(...versions)).toBe(2);
         expect(await cache.namespaceVersion('g')).toBe(21);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Test } from '@nestjs/testing';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import {
   CacheRegistry,
   CacheService,
@@ -15,7 +15,9 @@ import { spawnRedis, testServers } from '../harness/index.js';
 /** Opens a registry with one `default` cache; closed in afterEach. */
 const opened: CacheRegistry[] = [];
 async function open(config: CacheConfig): Promise<CacheService> {
-  const registry = await CacheRegistry.create({ default: { keyPrefix: uniquePrefix(), ...config } });
+  const registry = await CacheRegistry.create({
+    default: { keyPrefix: uniquePrefix(), ...config },
+  });
   opened.push(registry);
   return registry.get('default');
 }
@@ -25,8 +27,8 @@ afterEach(async () => {
 
 describe('locations', () => {
   const clients: Redis[] = [];
-  const raw = (options: ConstructorParameters<typeof Redis>[0] & object) => {
-    const client = new Redis({ lazyConnect: false, ...options });
+  const raw = (options: RedisOptions) => {
+    const client = new Redis(options);
     clients.push(client);
     return client;
   };
@@ -56,7 +58,10 @@ describe('locations', () => {
     const { port, caFile } = testServers().tls;
     const ca = readFileSync(caFile);
     for (const scheme of ['rediss', 'valkeys']) {
-      const cache = await open({ location: `${scheme}://127.0.0.1:${port}/0`, redis: { tls: { ca } } });
+      const cache = await open({
+        location: `${scheme}://127.0.0.1:${port}/0`,
+        redis: { tls: { ca } },
+      });
       await cache.set('k', scheme);
       expect(await cache.get('k')).toBe(scheme);
     }
@@ -64,8 +69,19 @@ describe('locations', () => {
 
   it('authenticates with a user and password from the URL', async () => {
     const { host, port } = testServers().redis;
-    await raw({ host, port }).call('ACL', 'SETUSER', 'cachex_user', 'on', '>p@ss:w/rd', '~*', '&*', '+@all');
-    const cache = await open({ location: `redis://cachex_user:${encodeURIComponent('p@ss:w/rd')}@${host}:${port}/0` });
+    await raw({ host, port }).call(
+      'ACL',
+      'SETUSER',
+      'cachex_user',
+      'on',
+      '>p@ss:w/rd',
+      '~*',
+      '&*',
+      '+@all',
+    );
+    const cache = await open({
+      location: `redis://cachex_user:${encodeURIComponent('p@ss:w/rd')}@${host}:${port}/0`,
+    });
     await cache.set('k', 'authenticated');
     expect(await cache.get('k')).toBe('authenticated');
   });
@@ -106,7 +122,10 @@ describe('server errors', () => {
     const server = await spawnRedis();
     const url = server.url;
     await server.stop();
-    const cache = await open({ location: url, redis: { maxRetriesPerRequest: 1, retryStrategy: () => 50 } });
+    const cache = await open({
+      location: url,
+      redis: { maxRetriesPerRequest: 1, retryStrategy: () => 50 },
+    });
     const error = await cache.set('k', 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CacheXConnectionError);
     expect((error as Error).message).toContain("Cache 'default'");

@@ -75,9 +75,9 @@ describe('CacheXModule', () => {
   it('with isGlobal: false, a feature module must import it', async () => {
     @Module({ providers: [SessionStore] })
     class FeatureModule {}
-    await expect(boot([CacheXModule.forRoot(caches, { isGlobal: false }), FeatureModule], [])).rejects.toThrow(
-      /SessionStore/,
-    );
+    await expect(
+      boot([CacheXModule.forRoot(caches, { isGlobal: false }), FeatureModule], []),
+    ).rejects.toThrow(/SessionStore/);
   });
 
   it('forRootAsync with useFactory and injected providers', async () => {
@@ -117,10 +117,9 @@ describe('CacheXModule', () => {
   });
 
   it('forRootAsync fails at start-up when the factory returns other names than declared', async () => {
-    const error = await boot(
-      [CacheXModule.forRootAsync({ useFactory: () => caches })],
-      [],
-    ).catch((e: unknown) => e);
+    const error = await boot([CacheXModule.forRootAsync({ useFactory: () => caches })], []).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(CacheXConfigError);
     expect((error as Error).message).toMatch(/cacheNames.*default.*sessions/s);
   });
@@ -161,7 +160,9 @@ describe('CacheXModule', () => {
 
   it('CacheRegistry.get of an unknown name lists the registered ones', async () => {
     const app = await boot([CacheXModule.forRoot(caches)]);
-    expect(() => app.get(CacheRegistry).get('nope')).toThrow(/Registered caches: default, sessions/);
+    expect(() => app.get(CacheRegistry).get('nope')).toThrow(
+      /Registered caches: default, sessions/,
+    );
     await app.close();
   });
 

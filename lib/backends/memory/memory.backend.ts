@@ -41,7 +41,10 @@ export class MemoryBackend implements CacheBackend {
     return keys.map((key) => this.read(key)?.value);
   }
 
-  async setMany(entries: ReadonlyArray<readonly [string, RawValue]>, ttl: number | null): Promise<void> {
+  async setMany(
+    entries: ReadonlyArray<readonly [string, RawValue]>,
+    ttl: number | null,
+  ): Promise<void> {
     const expiresAt = ttl === null ? 0 : Date.now() + ttl;
     for (const [key, value] of entries) this.write(key, value, expiresAt);
   }
@@ -63,7 +66,8 @@ export class MemoryBackend implements CacheBackend {
       const text = typeof entry.value === 'string' ? entry.value : entry.value.toString('latin1');
       if (!REDIS_INTEGER.test(text)) throw new BackendReplyError(REPLY.NOT_INTEGER);
       current = BigInt(text);
-      if (current < INT64_MIN || current > INT64_MAX) throw new BackendReplyError(REPLY.NOT_INTEGER);
+      if (current < INT64_MIN || current > INT64_MAX)
+        throw new BackendReplyError(REPLY.NOT_INTEGER);
     }
     const next = current + BigInt(delta);
     if (next < INT64_MIN || next > INT64_MAX) throw new BackendReplyError(REPLY.OVERFLOW);

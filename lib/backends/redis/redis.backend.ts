@@ -27,7 +27,9 @@ export class RedisBackend implements CacheBackend {
   ) {}
 
   async get(key: string): Promise<RawValue | undefined> {
-    const value = this.options.binary ? await this.client.getBuffer(key) : await this.client.get(key);
+    const value = this.options.binary
+      ? await this.client.getBuffer(key)
+      : await this.client.get(key);
     return value ?? undefined;
   }
 
@@ -46,7 +48,10 @@ export class RedisBackend implements CacheBackend {
     return values.map((value) => value ?? undefined);
   }
 
-  async setMany(entries: ReadonlyArray<readonly [string, RawValue]>, ttl: number | null): Promise<void> {
+  async setMany(
+    entries: ReadonlyArray<readonly [string, RawValue]>,
+    ttl: number | null,
+  ): Promise<void> {
     if (entries.length === 0) return;
     if (ttl === null) {
       await this.client.mset(...entries.flat());
@@ -111,7 +116,11 @@ export class RedisBackend implements CacheBackend {
 }
 
 /** SCAN over one node until the cursor comes back to 0. */
-export async function* scanNode(node: Redis, pattern: string, count: number): AsyncIterable<string[]> {
+export async function* scanNode(
+  node: Redis,
+  pattern: string,
+  count: number,
+): AsyncIterable<string[]> {
   let cursor = '0';
   do {
     const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
