@@ -1,0 +1,450 @@
+import {
+  DEFAULT_TTL_MS,
+  resolveCaches,
+  type ResolvedCacheConfig,
+} from '../../../lib/config/resolve-config.js';
+import { CacheXConfigError, CacheXError } from '../../../lib/errors/index.js';
+
+/** The error resolveCaches throws, checked to be a CacheXConfigError. */
+function configError(caches: unknown): CacheXConfigError {
+  let thrown: unknown;
+  try {
+    resolveCaches(caches);
+  } catch (e) {
+    thrown = e;
+  }
+  if (thrown === undefined) throw new Error('resolveCaches did not throw');
+  expect(thrown).toBeInstanceOf(CacheXConfigError);
+  expect(thrown).toBeInstanceOf(CacheXError);
+  return thrown as CacheXConfigError;
+}
+
+/** Expects `default: config` to be rejected for `option`, with a message naming both. */
+function expectOptionError(config: unknown, option: string, problem: RegExp): CacheXConfigError {
+  const error = configError({ default: config });
+  expect({ cache: error.cache, option: error.option }).toEqual({ cache: 'default', option });
+  expect(error.message).toContain("Cache 'default'");
+  expect(error.message).toContain(`\`${option}\``);
+  expect(error.message).toMatch(problem);
+  return error;
+}
+
+/** The one resolved cache of `{ default: config }`. */
+function resolveOne(config: object): ResolvedCacheConfig {
+  const [resolved] = resolveCaches({ default: config });
+  return resolved!;
+}
+
+const ioredisLike = { status: 'ready', call: async () => 'OK' };
+const sentinels = [{ host: '10.0.0.5', port: 26379 }];
+
+describe('resolveCaches', () => {
+  describe('defaults', () => {
+    it('makes an empty configuration a memory cache with a 5 minute TTL, no prefix, version 1', () => {
+      const resolved = resolveOne({});
+      expect(resolved.name).toBe('default');
+      expect(resolved.ttl).toBe(300_000);
+      expect(DEFAULT_TTL_MS).toBe(300_000);
+      expect(resolved.keys.prefix).toBe('');
+      expect(resolved.keys.version).toBe(1);
+      expect(resolved.keys.key('k')).toBe(':1:k');
+      expect(resolved.backend).toEqual({
+        kind: 'memory',
+        store: '',
+        maxEntries: undefined,
+        sweepInterval: 60_000,
+      });
+    });
+
+    it('resolves every named cache, in order', () => {
+      const resolved = resolveCaches({
+        default: {},
+        sessions: { location: 'memory://s', keyPrefix: 'sess' },
+      });
+      expect(resolved.map((r) => r.name)).toEqual(['default', 'sessions']);
+      expect(resolved[1]!.keys.key('abc')).toBe('sess:1:abc');
+      expect(resolved[1]!.backend).toMatchObject({ kind: 'memory', store: 's' });
+    });
+
+    it('keeps `ttl: null` as no expiry', () => {
+      expect(resolveOne({ ttl: null }).ttl).toBeNull();
+    });
+
+    it('parses duration strings and numbers of milliseconds', () => {
+      expect(resolveOne({ ttl: '14d' }).ttl).toBe(1_209_600_000);
+      expect(resolveOne({ ttl: '1h30m' }).ttl).toBe(5_400_000);
+      expect(resolveOne({ ttl: 1500 }).ttl).toBe(1500);
+    });
+
+    it('applies keyPrefix and version to keys', () => {
+      const { keys } = resolveOne({ keyPrefix: 'app', version: 3 });
+      expect(keys.key('user:1')).toBe('app:3:user:1');
+      expect(keys.key('user:1', 4)).toBe('app:4:user:1');
+    });
+
+    it('uses a custom keyFunction and reverseKeyFunction', () => {
+      const { keys } = resolveOne({
+        keyPrefix: 'p',
+        version: 2,
+        keyFunction: (key: string, prefix: string, version: number) =>
+          `${prefix}|v${version}|${key}`,
+        reverseKeyFunction: (full: string) => full.split('|').slice(2).join('|'),
+      });
+      expect(keys.key('k')).toBe('p|v2|k');
+      expect(keys.key('k', 7)).toBe('p|v7|k');
+      expect(keys.userKey('p|v2|a|b')).toBe('a|b');
+    });
+
+    it('reads maxEntries and sweepInterval of a memory cache', () => {
+      expect(
+        resolveOne({ location: 'memory://lru', maxEntries: 100, sweepInterval: '5s' }).backend,
+      ).toEqual({
+        kind: 'memory',
+        store: 'lru',
+        maxEntries: 100,
+        sweepInterval: 5_000,
+      });
+    });
+  });
+
+  describe('the caches object', () => {
+    it('requires a `default` cache, listing the configured names', () => {
+      const error = configError({ sessions: {}, rates: {} });
+      expect(error.cache).toBe('default');
+      expect(error.message).toMatch(/No 'default' cache/);
+      expect(error.message).toContain('sessions, rates');
+    });
+
+    it('says "none" for an empty object', () => {
+      expect(configError({}).message).toContain('(got: none)');
+    });
+
+    it.each([null, undefined, 'memory://', [{}], 5])('rejects %p', (caches) => {
+      expect(configError(caches).message).toMatch(/caches must be an object/);
+    });
+
+    it.each([null, 'memory://', [], 5])('rejects the cache configuration %p', (config) => {
+      const error = configError({ default: {}, sessions: config });
+      expect(error.cache).toBe('sessions');
+      expect(error.message).toContain("Cache 'sessions'");
+      expect(error.message).toMatch(/must be an object/);
+    });
+  });
+
+  describe('validation', () => {
+    it('rejects an unknown option, listing the known ones', () => {
+      const error = expectOptionError({ timeout: 5 }, 'timeout', /unknown option/);
+      for (const known of [
+        'location',
+        'cluster',
+        'sentinel',
+        'ttl',
+        'keyPrefix',
+        'version',
+        'maxEntries',
+      ]) {
+        expect(error.message).toContain(known);
+      }
+    });
+
+    it('names the cache at fault, not the first one', () => {
+      const error = configError({ default: {}, sessions: { ttl: -5 } });
+      expect({ cache: error.cache, option: error.option }).toEqual({
+        cache: 'sessions',
+        option: 'ttl',
+      });
+      expect(error.message).toContain("Cache 'sessions'");
+    });
+
+    it.each([
+      [-1, /negative/],
+      ['-1s', /not a valid duration/],
+      ['10 parsecs', /not a valid duration/],
+      [NaN, /finite/],
+      [0, /must be positive/],
+      ['0s', /must be positive/],
+      [0.2, /must be positive/],
+      [true, /must be a number of milliseconds/],
+    ])('rejects ttl %p', (ttl, problem) => {
+      expectOptionError({ ttl }, 'ttl', problem);
+    });
+
+    it.each([0, -1, 1.5, '2', NaN, 2 ** 53])('rejects version %p', (version) => {
+      expectOptionError({ version }, 'version', /must be a positive integer/);
+    });
+
+    it.each([5, {}, ['a']])('rejects keyPrefix %p', (keyPrefix) => {
+      expectOptionError({ keyPrefix }, 'keyPrefix', /must be a string/);
+    });
+
+    it('requires reverseKeyFunction with keyFunction', () => {
+      expectOptionError(
+        { keyFunction: (k: string) => k },
+        'reverseKeyFunction',
+        /required with a custom `keyFunction`/,
+      );
+    });
+
+    it('rejects key functions that are not functions', () => {
+      expectOptionError(
+        { keyFunction: 'x', reverseKeyFunction: (k: string) => k },
+        'keyFunction',
+        /must be a function/,
+      );
+      expectOptionError({ reverseKeyFunction: 'x' }, 'reverseKeyFunction', /must be a function/);
+    });
+
+    it('rejects ioredis keyPrefix, pointing to the cache option', () => {
+      const error = expectOptionError(
+        { location: 'redis://h', redis: { keyPrefix: 'x:' } },
+        'redis.keyPrefix',
+        /not supported/,
+      );
+      expect(error.message).toContain('`keyPrefix`');
+    });
+
+    it('rejects `redis` options that are not an object', () => {
+      expectOptionError({ location: 'redis://h', redis: 'x' }, 'redis', /must be an object/);
+      expectOptionError({ location: 'redis://h', redis: null }, 'redis', /must be an object/);
+    });
+
+    it('rejects `redis` options on a memory cache', () => {
+      expectOptionError({ redis: { connectTimeout: 10 } }, 'redis', /Redis locations only/);
+      expectOptionError({ location: 'memory://x', redis: {} }, 'redis', /memory:\/\//);
+    });
+
+    it('rejects maxEntries on a Redis cache', () => {
+      expectOptionError(
+        { location: 'redis://h', maxEntries: 10 },
+        'maxEntries',
+        /memory:\/\/` caches only/,
+      );
+      expectOptionError(
+        { location: ['redis://a'], cluster: true, maxEntries: 10 },
+        'maxEntries',
+        /caches only/,
+      );
+    });
+
+    it('rejects sweepInterval on a Redis cache', () => {
+      expectOptionError(
+        { location: 'redis://h', sweepInterval: 1000 },
+        'sweepInterval',
+        /caches only/,
+      );
+    });
+
+    it.each([0, -1, 1.5, '10', null])('rejects maxEntries %p', (maxEntries) => {
+      expectOptionError({ maxEntries }, 'maxEntries', /must be a positive integer/);
+    });
+
+    it.each([
+      [0, /must be positive/],
+      ['0s', /must be positive/],
+      [-5, /negative/],
+      ['soon', /not a valid duration/],
+    ])('rejects sweepInterval %p', (sweepInterval, problem) => {
+      expectOptionError({ sweepInterval }, 'sweepInterval', problem);
+    });
+
+    it('rejects a list of nodes without `cluster`', () => {
+      expectOptionError(
+        { location: ['redis://a:7000', 'redis://b:7000'] },
+        'location',
+        /cluster: true/,
+      );
+    });
+
+    it.each([
+      ['http://h', /unknown scheme/],
+      ['redis://h:99999', /not a valid URL/],
+      ['redis://h/x', /database must be a number/],
+      ['memory://bad name', /memory store name/],
+    ])('rejects the location %p', (location, problem) => {
+      expectOptionError({ location }, 'location', problem);
+    });
+
+    it('does not show the password of a bad location', () => {
+      const error = expectOptionError(
+        { location: 'redis://app:hunter2@h/x' },
+        'location',
+        /database/,
+      );
+      expect(error.message).not.toContain('hunter2');
+    });
+
+    it('rejects a `cluster` option of the wrong type', () => {
+      expectOptionError(
+        { location: 'redis://h', cluster: 'yes' },
+        'cluster',
+        /true, false or an object/,
+      );
+    });
+
+    it('rejects `sentinel` with `cluster`', () => {
+      expectOptionError(
+        { sentinel: { sentinels, name: 'm' }, cluster: true },
+        'sentinel',
+        /cannot be combined with `cluster`/,
+      );
+    });
+
+    it('rejects a sentinel configuration without sentinels or without a name', () => {
+      expectOptionError({ sentinel: { name: 'm' } }, 'sentinel.sentinels', /at least one/);
+      expectOptionError(
+        { sentinel: { sentinels: [], name: 'm' } },
+        'sentinel.sentinels',
+        /at least one/,
+      );
+      expectOptionError({ sentinel: { sentinels } }, 'sentinel.name', /master group/);
+      expectOptionError({ sentinel: { sentinels, name: '' } }, 'sentinel.name', /master group/);
+      expectOptionError({ sentinel: 'yes' }, 'sentinel', /must be an object/);
+    });
+
+    it('rejects a sentinel location that is not a redis URL', () => {
+      expectOptionError(
+        { sentinel: { sentinels, name: 'm' }, location: 'memory://' },
+        'location',
+        /redis:\/\//,
+      );
+      expectOptionError(
+        { sentinel: { sentinels, name: 'm' }, location: 'redis://h/x' },
+        'location',
+        /database/,
+      );
+    });
+
+    it.each([{}, { call: 'x' }, 'redis://h', null])('rejects the client %p', (client) => {
+      expectOptionError({ client }, 'client', /ioredis Redis or Cluster/);
+    });
+  });
+
+  describe('Redis', () => {
+    it('merges location, library defaults and `redis` options', () => {
+      expect(resolveOne({ location: 'redis://:pw@h:6380/2' }).backend).toEqual({
+        kind: 'redis',
+        options: {
+          enableAutoPipelining: true,
+          maxRetriesPerRequest: 3,
+          password: 'pw',
+          host: 'h',
+          port: 6380,
+          db: 2,
+        },
+      });
+    });
+
+    it('lets `redis` options override the defaults and the location', () => {
+      const { backend } = resolveOne({
+        location: 'redis://h/2',
+        redis: {
+          maxRetriesPerRequest: null,
+          enableAutoPipelining: false,
+          db: 5,
+          connectTimeout: 1000,
+        },
+      });
+      expect(backend).toEqual({
+        kind: 'redis',
+        options: {
+          enableAutoPipelining: false,
+          maxRetriesPerRequest: null,
+          host: 'h',
+          port: 6379,
+          db: 5,
+          connectTimeout: 1000,
+        },
+      });
+    });
+
+    it('refines the TLS of rediss:// with `redis.tls`', () => {
+      const { backend } = resolveOne({
+        location: 'rediss://h',
+        redis: { tls: { ca: 'CA', servername: 'h.example' } },
+      });
+      expect(backend.kind === 'redis' && backend.options.tls).toEqual({
+        ca: 'CA',
+        servername: 'h.example',
+      });
+    });
+
+    it('keeps TLS on for rediss:// without `redis.tls`, and off for redis://', () => {
+      const tls = resolveOne({ location: 'valkeys://h' }).backend;
+      expect(tls.kind === 'redis' && tls.options.tls).toEqual({});
+      const plain = resolveOne({ location: 'redis://h' }).backend;
+      expect(plain.kind === 'redis' && plain.options.tls).toBeUndefined();
+    });
+
+    it('builds a cluster from nodes, keeping ClusterOptions apart', () => {
+      const { backend } = resolveOne({
+        location: ['redis://:pw@a:7000', 'redis://:pw@b:7001'],
+        cluster: { scaleReads: 'slave' },
+        redis: { connectTimeout: 500 },
+      });
+      expect(backend).toEqual({
+        kind: 'cluster',
+        nodes: [
+          { host: 'a', port: 7000 },
+          { host: 'b', port: 7001 },
+        ],
+        options: {
+          enableAutoPipelining: true,
+          maxRetriesPerRequest: 3,
+          password: 'pw',
+          connectTimeout: 500,
+        },
+        clusterOptions: { enableAutoPipelining: true, scaleReads: 'slave' },
+      });
+    });
+
+    it('makes `cluster: true` with one URL a cluster with one seed node', () => {
+      const { backend } = resolveOne({ location: 'redis://h:7000', cluster: true });
+      expect(backend).toMatchObject({
+        kind: 'cluster',
+        nodes: [{ host: 'h', port: 7000 }],
+        clusterOptions: { enableAutoPipelining: true },
+      });
+    });
+
+    it('takes db, credentials and TLS from the location with `sentinel`, the address from the sentinels', () => {
+      const { backend } = resolveOne({
+        location: 'rediss://app:pw@ignored.host:1234/2',
+        sentinel: {
+          sentinels,
+          name: 'mymaster',
+          sentinelPassword: 'spw',
+          options: { role: 'master' },
+        },
+      });
+      expect(backend).toEqual({
+        kind: 'redis',
+        options: {
+          enableAutoPipelining: true,
+          maxRetriesPerRequest: 3,
+          username: 'app',
+          password: 'pw',
+          db: 2,
+          tls: {},
+          role: 'master',
+          sentinels,
+          name: 'mymaster',
+          sentinelPassword: 'spw',
+        },
+      });
+    });
+
+    it('needs no location with `sentinel`', () => {
+      const { backend } = resolveOne({ sentinel: { sentinels, name: 'm' } });
+      expect(backend).toEqual({
+        kind: 'redis',
+        options: { enableAutoPipelining: true, maxRetriesPerRequest: 3, sentinels, name: 'm' },
+      });
+    });
+
+    it('passes a client through untouched, ignoring location', () => {
+      const { backend } = resolveOne({ client: ioredisLike, location: 'redis://elsewhere' });
+      expect(backend.kind).toBe('client');
+      expect(backend.kind === 'client' && backend.client).toBe(ioredisLike);
+    });
+  });
+});
