@@ -1,0 +1,2 @@
+export { testServers, TEST_SERVERS_ENV, type HostPort, type TestServers } from './servers.js';
+export { spawnRedis, type SpawnedRedis } from './spawn-redis.js';
