@@ -25,9 +25,8 @@ export class ValueCodec {
   decode(raw: RawValue): unknown {
     const text = typeof raw === 'string' ? raw : raw.length <= 20 ? raw.toString('latin1') : '';
     if (text.length > 0 && text.length <= 20 && INTEGER.test(text)) {
-      const n = Number(text);
-      // Counters past 2^53 (only INCR makes them) read as exact bigints, not rounded numbers.
-      return Number.isSafeInteger(n) ? n : BigInt(text);
+      // As JSON.parse would: integers past 2^53 read as the nearest number.
+      return Number(text);
     }
     return this.serializer.deserialize(raw);
   }

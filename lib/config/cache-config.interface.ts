@@ -81,7 +81,7 @@ export interface CacheConfig {
   redis?: Omit<RedisOptions, 'keyPrefix'>;
   /**
    * An ioredis client (standalone or Cluster) to use instead of creating one. It is not quit on
-   * shutdown: whoever created it owns it. `location`, `cluster`, `sentinel` and `redis` are ignored.
+   * shutdown: whoever created it owns it. `location`, `cluster`, `sentinel` and `redis` cannot be combined with it.
    */
   client?: Redis | Cluster;
   /** Memory backend only: most entries kept, least recently used evicted first. @default unbounded */

@@ -68,15 +68,19 @@ function parseServerUrl(text: string): RedisOptions | string {
     return `'${redact(text)}' is not a valid URL`;
   }
   const options: RedisOptions = {};
-  if (url.username) options.username = decodeURIComponent(url.username);
-  if (url.password) options.password = decodeURIComponent(url.password);
+  try {
+    if (url.username) options.username = decodeURIComponent(url.username);
+    if (url.password) options.password = decodeURIComponent(url.password);
+    if (scheme === 'unix://') options.path = decodeURIComponent(url.pathname);
+  } catch {
+    return `'${redact(text)}' has a malformed %-escape`;
+  }
   const password = url.searchParams.get('password');
   if (password !== null) options.password = password;
 
   let dbText = url.searchParams.get('db');
   if (scheme === 'unix://') {
     if (!url.pathname || url.pathname === '/') return `'${redact(text)}' names no socket path`;
-    options.path = decodeURIComponent(url.pathname);
   } else {
     options.host = url.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
     options.port = url.port ? Number(url.port) : DEFAULT_PORT;
@@ -96,7 +100,18 @@ function parseServerUrl(text: string): RedisOptions | string {
   return options;
 }
 
-/** The URL with its password masked, for error messages and logs. */
+/**
+ * The URL with its password masked, for error messages and logs: what follows the user name up
+ * to the last `@` (a password may itself contain `@`, `/` or `:`), and every `password=` query
+ * parameter.
+ */
 export function redact(text: string): string {
-  return text.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@').replace(/([?&]password=)[^&]*/, '$1***');
+  const masked = text.replace(
+    /^([a-z][a-z0-9+.-]*:\/*)([^]*)@/i,
+    (_all, scheme: string, userInfo: string) => {
+      const colon = userInfo.indexOf(':');
+      return colon < 0 ? `${scheme}${userInfo}@` : `${scheme}${userInfo.slice(0, colon)}:***@`;
+    },
+  );
+  return masked.replace(/([?&]password=)[^&]*/g, '$1***');
 }

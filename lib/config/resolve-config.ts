@@ -90,9 +90,10 @@ function resolveCache(name: string, config: unknown): ResolvedCacheConfig {
     ttl = parsed as number;
   }
 
+  if (c.keyPrefix !== undefined && typeof c.keyPrefix !== 'string') {
+    fail('keyPrefix', `must be a string, got ${describe(c.keyPrefix)}`);
+  }
   const keyPrefix = c.keyPrefix ?? '';
-  if (typeof keyPrefix !== 'string')
-    fail('keyPrefix', `must be a string, got ${describe(keyPrefix)}`);
   const version = c.version ?? 1;
   if (!Number.isSafeInteger(version) || version < 1) {
     fail('version', `must be a positive integer, got ${describe(version)}`);
@@ -132,7 +133,27 @@ function resolveBackend(
     if (typeof client !== 'object' || client === null || typeof client.call !== 'function') {
       fail('client', 'must be an ioredis Redis or Cluster instance');
     }
+    for (const option of [
+      'location',
+      'cluster',
+      'sentinel',
+      'redis',
+      'maxEntries',
+      'sweepInterval',
+    ] as const) {
+      if (c[option] !== undefined)
+        fail(
+          option,
+          'cannot be combined with `client`: the client you pass in is already configured',
+        );
+    }
     return { kind: 'client', client: c.client };
+  }
+  if (typeof c.cluster === 'object' && c.cluster !== null && 'keyPrefix' in c.cluster) {
+    fail(
+      'cluster.keyPrefix',
+      'is not supported: use the cache option `keyPrefix`, which also applies to patterns',
+    );
   }
 
   const clusterOption = c.cluster ?? false;
@@ -145,6 +166,8 @@ function resolveBackend(
   const isCluster = clusterOption !== false;
   if (c.sentinel !== undefined) {
     if (isCluster) fail('sentinel', 'cannot be combined with `cluster`');
+    if (c.maxEntries !== undefined) fail('maxEntries', 'applies to `memory://` caches only');
+    if (c.sweepInterval !== undefined) fail('sweepInterval', 'applies to `memory://` caches only');
     return { kind: 'redis', options: resolveSentinel(c, fail) };
   }
 
@@ -198,6 +221,12 @@ function resolveSentinel(
   }
   if (typeof s.name !== 'string' || s.name === '')
     fail('sentinel.name', 'must name the master group');
+  if (s.options !== undefined && 'keyPrefix' in s.options) {
+    fail(
+      'sentinel.options.keyPrefix',
+      'is not supported: use the cache option `keyPrefix`, which also applies to patterns',
+    );
+  }
   let fromLocation: RedisOptions = {};
   if (c.location !== undefined) {
     const parsed = parseLocation(c.location, false);

@@ -47,5 +47,6 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return `'${value.length > 40 ? value.slice(0, 40) + '…' : value}'`;
   if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  if (typeof value === 'function') return 'a function';
   return `${typeof value} ${String(value)}`;
 }

@@ -6,80 +6,98 @@ export function escapeGlob(literal: string): string {
   return literal.replace(GLOB_SPECIAL, '\\$&');
 }
 
+const STAR = 0x2a;
+const QUESTION = 0x3f;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
+const BACKSLASH = 0x5c;
+const CARET = 0x5e;
+const DASH = 0x2d;
+
 /**
- * Compiles a Redis glob pattern to a RegExp with Redis' semantics: `*` any run of characters,
- * `?` one character, `[abc]`, `[^a]` and `[a-z]` classes, and `\` escaping the next character.
- * The memory backend uses it so that `scan`/`deletePattern` match exactly what Redis matches.
+ * Compiles a Redis glob pattern into a matcher with exactly Redis' semantics, so that the memory
+ * backend's `scan`/`deletePattern` select what a server would: `*`, `?`, `[abc]`, `[^a]`,
+ * `[a-z]` classes and `\` escapes, matched on the UTF-8 **bytes** of keys (a `?` matches one
+ * byte, not one character), as `stringmatchlen` in Redis' util.c does.
  */
-export function globToRegExp(pattern: string): RegExp {
-  let source = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '*') {
-      source += '[\\s\\S]*';
-    } else if (ch === '?') {
-      source += '[\\s\\S]';
-    } else if (ch === '\\' && i + 1 < pattern.length) {
-      source += escapeRegExp(pattern[++i]!);
-    } else if (ch === '[') {
-      const end = classEnd(pattern, i + 1);
-      if (end < 0) {
-        // Redis treats an unterminated class as running to the end of the pattern.
-        source += compileClass(pattern.slice(i + 1));
-        i = pattern.length;
-      } else {
-        source += compileClass(pattern.slice(i + 1, end));
-        i = end;
+export function compileGlob(pattern: string): (key: string) => boolean {
+  const p = Buffer.from(pattern, 'utf8');
+  return (key) => matchBytes(p, 0, Buffer.from(key, 'utf8'), 0, { skipLonger: false });
+}
+
+/** A port of Redis' `stringmatchlen_impl` (case-sensitive), index-based instead of pointers. */
+function matchBytes(
+  p: Buffer,
+  pi: number,
+  s: Buffer,
+  si: number,
+  state: { skipLonger: boolean },
+): boolean {
+  const pEnd = p.length;
+  const sEnd = s.length;
+  while (pi < pEnd && si < sEnd) {
+    switch (p[pi]) {
+      case STAR: {
+        while (pi + 1 < pEnd && p[pi + 1] === STAR) pi++;
+        if (pi + 1 === pEnd) return true;
+        while (si < sEnd) {
+          if (matchBytes(p, pi + 1, s, si, state)) return true;
+          if (state.skipLonger) return false;
+          si++;
+        }
+        // No match for the rest of the pattern anywhere in the rest of the key: earlier stars
+        // trying longer matches cannot succeed either (Redis' guard against exponential time).
+        state.skipLonger = true;
+        return false;
       }
-    } else {
-      source += escapeRegExp(ch);
+      case QUESTION:
+        si++;
+        break;
+      case OPEN: {
+        pi++;
+        const negate = p[pi] === CARET;
+        if (negate) pi++;
+        let match = false;
+        for (;;) {
+          if (p[pi] === BACKSLASH && pEnd - pi >= 2) {
+            pi++;
+            if (p[pi] === s[si]) match = true;
+          } else if (p[pi] === CLOSE) {
+            break;
+          } else if (pi >= pEnd) {
+            // An unterminated class ends with the pattern.
+            pi--;
+            break;
+          } else if (pEnd - pi >= 3 && p[pi + 1] === DASH) {
+            let start = p[pi]!;
+            let end = p[pi + 2]!;
+            if (start > end) [start, end] = [end, start];
+            pi += 2;
+            if (s[si]! >= start && s[si]! <= end) match = true;
+          } else if (p[pi] === s[si]) {
+            match = true;
+          }
+          pi++;
+        }
+        if (negate) match = !match;
+        if (!match) return false;
+        si++;
+        break;
+      }
+      case BACKSLASH:
+        if (pEnd - pi >= 2) pi++;
+        if (p[pi] !== s[si]) return false;
+        si++;
+        break;
+      default:
+        if (p[pi] !== s[si]) return false;
+        si++;
+    }
+    pi++;
+    if (si === sEnd) {
+      while (p[pi] === STAR) pi++;
+      break;
     }
   }
-  return new RegExp(source + '$', 'u');
-}
-
-function classEnd(pattern: string, from: number): number {
-  for (let i = from; i < pattern.length; i++) {
-    if (pattern[i] === '\\') i++;
-    else if (pattern[i] === ']') return i;
-  }
-  return -1;
-}
-
-function compileClass(body: string): string {
-  let negate = false;
-  let i = 0;
-  if (body[0] === '^') {
-    negate = true;
-    i = 1;
-  }
-  let out = '';
-  for (; i < body.length; i++) {
-    let ch = body[i]!;
-    if (ch === '\\' && i + 1 < body.length) ch = body[++i]!;
-    if (body[i + 1] === '-' && i + 2 < body.length) {
-      let to = body[i + 2]!;
-      let skip = 2;
-      if (to === '\\' && i + 3 < body.length) {
-        to = body[i + 3]!;
-        skip = 3;
-      }
-      // Redis accepts reversed ranges ([z-a]) as if they were written in order.
-      const [lo, hi] = ch <= to ? [ch, to] : [to, ch];
-      out += `${escapeClassChar(lo)}-${escapeClassChar(hi)}`;
-      i += skip;
-    } else {
-      out += escapeClassChar(ch);
-    }
-  }
-  if (out === '') return negate ? '[\\s\\S]' : '(?!)';
-  return negate ? `[^${out}]` : `[${out}]`;
-}
-
-function escapeRegExp(ch: string): string {
-  return ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-function escapeClassChar(ch: string): string {
-  return ch.replace(/[\]\\^-]/g, '\\$&');
+  return pi >= pEnd && si === sEnd;
 }

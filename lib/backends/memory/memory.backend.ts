@@ -1,4 +1,4 @@
-import { globToRegExp } from '../../utils/glob.js';
+import { compileGlob } from '../../utils/glob.js';
 import type { BackendSetOptions, CacheBackend, RawValue } from '../backend.interface.js';
 import { BackendReplyError, REPLY } from '../reply-error.js';
 import type { MemoryEntry as Entry, MemoryStore } from './memory.store.js';
@@ -108,12 +108,12 @@ export class MemoryBackend implements CacheBackend {
   }
 
   async *scan(pattern: string, count: number): AsyncIterable<string[]> {
-    const matcher = globToRegExp(pattern);
+    const matches = compileGlob(pattern);
     const now = Date.now();
     // A snapshot, so that reads (which reorder the LRU list) cannot make the scan revisit keys.
     const matched: string[] = [];
     for (const [key, entry] of this.entries) {
-      if ((entry.expiresAt === 0 || entry.expiresAt > now) && matcher.test(key)) matched.push(key);
+      if ((entry.expiresAt === 0 || entry.expiresAt > now) && matches(key)) matched.push(key);
     }
     for (let i = 0; i < matched.length; i += count) yield matched.slice(i, i + count);
   }

@@ -441,10 +441,45 @@ describe('resolveCaches', () => {
       });
     });
 
-    it('passes a client through untouched, ignoring location', () => {
-      const { backend } = resolveOne({ client: ioredisLike, location: 'redis://elsewhere' });
+    it('passes a client through untouched', () => {
+      const { backend } = resolveOne({ client: ioredisLike });
       expect(backend.kind).toBe('client');
       expect(backend.kind === 'client' && backend.client).toBe(ioredisLike);
+    });
+
+    it.each(['location', 'cluster', 'redis', 'maxEntries', 'sweepInterval'])(
+      'refuses %s next to a client, which is already configured',
+      (option) => {
+        const values: Record<string, unknown> = {
+          location: 'redis://elsewhere',
+          cluster: true,
+          redis: { db: 1 },
+          maxEntries: 10,
+          sweepInterval: 1000,
+        };
+        expectOptionError({ client: ioredisLike, [option]: values[option] }, option, /client/);
+      },
+    );
+
+    it('refuses ioredis keyPrefix in cluster and sentinel options, and memory options with sentinel', () => {
+      expectOptionError(
+        { location: ['redis://a:1'], cluster: { keyPrefix: 'x' } as never },
+        'cluster.keyPrefix',
+        /keyPrefix/,
+      );
+      const sentinel = { sentinels, name: 'm' };
+      expectOptionError(
+        { sentinel: { ...sentinel, options: { keyPrefix: 'x' } as never } },
+        'sentinel.options.keyPrefix',
+        /keyPrefix/,
+      );
+      expectOptionError({ sentinel, maxEntries: 5 }, 'maxEntries', /memory/);
+      expectOptionError({ sentinel, sweepInterval: 5 }, 'sweepInterval', /memory/);
+    });
+
+    it('refuses a null keyPrefix and reports a malformed %-escape as a location error', () => {
+      expectOptionError({ keyPrefix: null as never }, 'keyPrefix', /string/);
+      expectOptionError({ location: 'redis://u:p%zz@h' }, 'location', /%-escape/);
     });
   });
 });

@@ -1,7 +1,7 @@
-import { escapeGlob, globToRegExp } from '../../../lib/utils/glob.js';
+import { compileGlob, escapeGlob } from '../../../lib/utils/glob.js';
 
-/** Whether `pattern` matches `text`, per globToRegExp. */
-const matches = (pattern: string, text: string): boolean => globToRegExp(pattern).test(text);
+/** Whether `pattern` matches `text`, per compileGlob. */
+const matches = (pattern: string, text: string): boolean => compileGlob(pattern)(text);
 
 /**
  * Every expectation below was checked against Redis 7.0 (`SET <text> 1`, then `KEYS <pattern>`):
@@ -22,7 +22,7 @@ function expectMatches(pattern: string, yes: string[], no: string[]): void {
     });
 }
 
-describe('globToRegExp', () => {
+describe('compileGlob', () => {
   it('matches the whole key, not a substring', () => {
     expectMatches('abc', ['abc'], ['xabc', 'abcx', 'ab', '']);
   });
@@ -127,6 +127,28 @@ describe('globToRegExp', () => {
   });
 });
 
+describe('compileGlob: byte semantics and class corner cases of Redis', () => {
+  it('`?` and classes match one byte of UTF-8, not one character', () => {
+    expectMatches('日本?', [], ['日本語']);
+    expectMatches('h?llo', ['hello'], ['héllo']);
+    expectMatches('h??llo', ['héllo'], []);
+    expectMatches('[^a]', [], ['é']);
+  });
+
+  it('an escaped character in a class is literal, never a range start', () => {
+    expectMatches('[\\a-z]', ['a', '-', 'z'], ['m']);
+  });
+
+  it('a range end is taken as the raw byte, and reversed ranges are ordered', () => {
+    expectMatches('[a-\\z]', ['_', 'z', '\\'], ['m']);
+    expectMatches('[z-]', ['b', 'z', ']'], ['0', '~']);
+  });
+
+  it('`*` does not match the empty key', () => {
+    expectMatches('**', ['a'], ['']);
+  });
+});
+
 describe('escapeGlob', () => {
   it('escapes exactly the glob metacharacters', () => {
     expect(escapeGlob('p[1]*?\\x')).toBe('p\\[1\\]\\*\\?\\\\x');
@@ -177,8 +199,8 @@ describe('escapeGlob', () => {
 
     for (let i = 0; i < 2_000; i++) {
       const s = randomString(Math.floor(random() * 12));
-      const re = globToRegExp(escapeGlob(s));
-      expect({ s, matchesItself: re.test(s) }).toEqual({ s, matchesItself: true });
+      const re = compileGlob(escapeGlob(s));
+      expect({ s, matchesItself: re(s) }).toEqual({ s, matchesItself: true });
 
       // A string of the same length differing in one position must not match.
       if (s.length > 0) {
@@ -186,12 +208,12 @@ describe('escapeGlob', () => {
         let replacement = pick();
         while (replacement === s[at]) replacement = pick();
         const other = s.slice(0, at) + replacement + s.slice(at + 1);
-        expect({ s, other, matches: re.test(other) }).toEqual({ s, other, matches: false });
+        expect({ s, other, matches: re(other) }).toEqual({ s, other, matches: false });
       }
       // And a completely random one of the same length, unless it happens to be equal.
       const random2 = randomString(s.length);
       if (random2 !== s)
-        expect({ s, random2, matches: re.test(random2) }).toEqual({ s, random2, matches: false });
+        expect({ s, random2, matches: re(random2) }).toEqual({ s, random2, matches: false });
     }
   });
 });
