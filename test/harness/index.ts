@@ -1,2 +1,3 @@
 export { testServers, TEST_SERVERS_ENV, type HostPort, type TestServers } from './servers.js';
 export { spawnRedis, type SpawnedRedis } from './spawn-redis.js';
+export { spawnSentinel, type SpawnedSentinel } from './spawn-sentinel.js';

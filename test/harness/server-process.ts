@@ -279,6 +279,8 @@ export interface ServerProcessOptions {
   cluster?: boolean;
   /** Extra `--option value` arguments. */
   extraArgs?: string[];
+  /** A configuration file, passed first (a sentinel needs one it can rewrite). */
+  configFile?: string;
 }
 
 export class ServerProcess {
@@ -328,6 +330,7 @@ export class ServerProcess {
     const o = this.options;
     // prettier-ignore
     const args = [
+      ...(o.configFile ? [o.configFile] : []),
       '--bind', this.host,
       '--daemonize', 'no',
       '--save', '',

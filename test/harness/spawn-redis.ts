@@ -28,16 +28,22 @@ export interface SpawnedRedis {
   restart(): Promise<void>;
 }
 
-export async function spawnRedis(opts: { binary?: ServerBinary } = {}): Promise<SpawnedRedis> {
+export async function spawnRedis(
+  opts: { binary?: ServerBinary; extraArgs?: string[] } = {},
+): Promise<SpawnedRedis> {
   const binary = opts.binary ?? 'redis-server';
   const port = await findFreePort();
   const dir = makeTempDir(binary.replace('-server', ''));
-  const server = await ServerProcess.start({ name: `private ${binary}`, binary, dir, port }).catch(
-    async (error: unknown) => {
-      await removeTempDir(dir);
-      throw error;
-    },
-  );
+  const server = await ServerProcess.start({
+    name: `private ${binary}`,
+    binary,
+    dir,
+    port,
+    extraArgs: opts.extraArgs,
+  }).catch(async (error: unknown) => {
+    await removeTempDir(dir);
+    throw error;
+  });
 
   return {
     host: server.host,
