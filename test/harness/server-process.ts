@@ -472,3 +472,32 @@ export class ServerProcess {
     await this.start();
   }
 }
+
+/**
+ * Starts a private server (one test file's own) in a fresh temp dir, removing the dir again if
+ * it does not come up. `stop()` stops it and removes the dir.
+ */
+export async function startPrivateServer(
+  dirPrefix: string,
+  options: Omit<ServerProcessOptions, 'dir' | 'port'>,
+  /** Writes files the server needs (a configuration file) into its dir before it starts. */
+  prepare?: (dir: string) => Partial<ServerProcessOptions>,
+): Promise<{ server: ServerProcess; dir: string; stop(): Promise<void> }> {
+  const port = await findFreePort();
+  const dir = makeTempDir(dirPrefix);
+  options = { ...options, ...prepare?.(dir) };
+  const server = await ServerProcess.start({ ...options, dir, port }).catch(
+    async (error: unknown) => {
+      await removeTempDir(dir);
+      throw error;
+    },
+  );
+  return {
+    server,
+    dir,
+    async stop() {
+      await server.stop();
+      await removeTempDir(dir);
+    },
+  };
+}

@@ -5,14 +5,7 @@
  *   const server = await spawnRedis();
  *   afterAll(() => server.stop());
  */
-import {
-  ensureTempDir,
-  findFreePort,
-  makeTempDir,
-  removeTempDir,
-  ServerProcess,
-  type ServerBinary,
-} from './server-process.js';
+import { ensureTempDir, startPrivateServer, type ServerBinary } from './server-process.js';
 
 export interface SpawnedRedis {
   host: string;
@@ -32,27 +25,16 @@ export async function spawnRedis(
   opts: { binary?: ServerBinary; extraArgs?: string[] } = {},
 ): Promise<SpawnedRedis> {
   const binary = opts.binary ?? 'redis-server';
-  const port = await findFreePort();
-  const dir = makeTempDir(binary.replace('-server', ''));
-  const server = await ServerProcess.start({
+  const { server, dir, stop } = await startPrivateServer(binary.replace('-server', ''), {
     name: `private ${binary}`,
     binary,
-    dir,
-    port,
     extraArgs: opts.extraArgs,
-  }).catch(async (error: unknown) => {
-    await removeTempDir(dir);
-    throw error;
   });
-
   return {
     host: server.host,
     port: server.port,
     url: `${binary === 'valkey-server' ? 'valkey' : 'redis'}://${server.host}:${server.port}`,
-    async stop() {
-      await server.stop();
-      await removeTempDir(dir);
-    },
+    stop,
     async restart() {
       await server.stop();
       ensureTempDir(dir);
