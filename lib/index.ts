@@ -17,13 +17,8 @@ export { CacheRegistry } from './registry/cache.registry.js';
 export { getCacheToken } from './registry/cache-token.js';
 export { InjectCache } from './registry/inject-cache.decorator.js';
 
-export type {
-  CacheConfig,
-  CachesConfig,
-  KeyFunction,
-  ReverseKeyFunction,
-  SentinelConfig,
-} from './config/cache-config.interface.js';
+export type { CacheConfig, CachesConfig, SentinelConfig } from './config/cache-config.interface.js';
+export type { KeyFunction, ReverseKeyFunction } from './keys/key-builder.js';
 export type { BackendKind } from './backends/backend.interface.js';
 export type { Duration } from './utils/duration.js';
 

@@ -11,7 +11,7 @@ import type {
   CacheSetOptions,
   CacheWriteOptions,
 } from './cache-options.interface.js';
-import type { KeyBuilder } from './key-builder.js';
+import type { KeyBuilder } from '../keys/key-builder.js';
 import { mapBackendError } from './map-error.js';
 
 /** What a {@link CacheService} is made of; built by the registry from a cache's configuration. */

@@ -1,18 +1,6 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import type { KeyFunction, ReverseKeyFunction } from '../keys/key-builder.js';
 import type { Duration } from '../utils/duration.js';
-
-/**
- * Builds the full key stored on the server from the user's key, the cache's `keyPrefix` and the
- * version. It also receives patterns (with a glob-escaped prefix), so it must not escape `key`.
- * @default (key, prefix, version) => `${prefix}:${version}:${key}`
- */
-export type KeyFunction = (key: string, prefix: string, version: number) => string;
-
-/**
- * Inverse of a {@link KeyFunction}: the user's key from a full key. Required with a custom
- * `keyFunction`, because `keys()` and `scan()` return keys without prefix and version.
- */
-export type ReverseKeyFunction = (fullKey: string) => string;
 
 /** Sentinel-managed Redis: ioredis' Sentinel options. */
 export interface SentinelConfig {

@@ -1,5 +1,5 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
-import { KeyBuilder } from '../cache/key-builder.js';
+import { KeyBuilder } from '../keys/key-builder.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { describe, parseDuration } from '../utils/duration.js';

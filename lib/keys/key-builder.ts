@@ -1,5 +1,17 @@
-import type { KeyFunction, ReverseKeyFunction } from '../config/cache-config.interface.js';
 import { escapeGlob } from '../utils/glob.js';
+
+/**
+ * Builds the full key stored on the server from the user's key, the cache's `keyPrefix` and the
+ * version. It also receives patterns (with a glob-escaped prefix), so it must not escape `key`.
+ * @default (key, prefix, version) => `${prefix}:${version}:${key}`
+ */
+export type KeyFunction = (key: string, prefix: string, version: number) => string;
+
+/**
+ * Inverse of a {@link KeyFunction}: the user's key from a full key. Required with a custom
+ * `keyFunction`, because `keys()` and `scan()` return keys without prefix and version.
+ */
+export type ReverseKeyFunction = (fullKey: string) => string;
 
 /**
  * Applies a cache's prefix and version to keys and patterns, and strips them from keys read
