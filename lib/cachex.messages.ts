@@ -42,4 +42,7 @@ export const MESSAGES = {
   backendDown: (cache: string, detail: string) =>
     `Cache '${cache}' lost its connection (${detail}); commands fail until it is back.`,
   backendUp: (cache: string) => `Cache '${cache}' is connected again.`,
+  noActiveRegistry: (user: string) =>
+    `${user} needs a cache, but no application with CacheXModule is initialised. ` +
+    'Import CacheXModule.forRoot() in the application module, and call the method after `await app.init()` (or `app.listen()`).',
 } as const;

@@ -1,3 +1,5 @@
+import type { AtomicOp, OpArg } from './atomic-op.js';
+
 /**
  * An encoded value as the backend stores it: a string, or bytes when the cache's codec is binary.
  */
@@ -68,6 +70,11 @@ export interface CacheBackend {
    * The counter has no expiry.
    */
   bumpVersion(key: string): Promise<number>;
+  /**
+   * Runs a feature's atomic operation: its Lua script on Redis, its memory twin on the memory
+   * backend. Keys are full keys; on a cluster they must share a hash slot.
+   */
+  run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R>;
   /** Releases connections and timers. Called once, on application shutdown. */
   close(): Promise<void>;
 }

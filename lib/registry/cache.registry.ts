@@ -1,4 +1,4 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createBackend } from '../backends/create-backend.js';
 import { CacheService } from '../cache/cache.service.js';
 import { MESSAGES } from '../cachex.messages.js';
@@ -7,13 +7,14 @@ import { ValueCodec } from '../codecs/value-codec.js';
 import type { CachesConfig } from '../config/cache-config.interface.js';
 import { resolveCaches } from '../config/resolve-config.js';
 import { CacheXConfigError } from '../errors/config.error.js';
+import { registryHost } from './registry.host.js';
 
 /**
  * The application's caches by name. Injectable as `CacheRegistry`; it also closes every
  * connection it opened on application shutdown.
  * @example registry.get('sessions').set(id, session);
  */
-export class CacheRegistry implements OnApplicationShutdown {
+export class CacheRegistry implements OnModuleInit, OnApplicationShutdown {
   private constructor(private readonly caches: ReadonlyMap<string, CacheService>) {}
 
   /**
@@ -51,8 +52,14 @@ export class CacheRegistry implements OnApplicationShutdown {
     return [...this.caches.keys()];
   }
 
+  /** Makes the caches reachable to method decorators, which look them up at call time. */
+  onModuleInit(): void {
+    registryHost.attach(this);
+  }
+
   /** Closes every cache: quits the connections it opened (not clients handed in) and stops timers. */
   async onApplicationShutdown(): Promise<void> {
+    registryHost.detach(this);
     await Promise.allSettled([...this.caches.values()].map((cache) => cache.close()));
   }
 }

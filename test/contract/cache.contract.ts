@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { defineOp } from '../../lib/backends/atomic-op.js';
 import {
   CacheRegistry,
   InvalidArgumentError,
@@ -362,6 +363,31 @@ export function cacheContract(label: string, base: () => CacheConfig): void {
         expect(await v1.keys()).toEqual([]);
         expect(await v2.get('a')).toBe('v2');
         expect(await neighbour.get('a')).toBe('n');
+      });
+    });
+
+    describe('atomic operations (Lua on Redis, the memory twin in memory)', () => {
+      it('run the same compound step with the same result on every backend', async () => {
+        // Swap a key's value if it equals the expected one; answer the old value or false.
+        const swap = defineOp<string | false>({
+          name: 'test:compare-and-swap',
+          lua: `local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') return v end
+return false`,
+          memory: (ctx, keys, args) => {
+            const entry = ctx.read(keys[0]!);
+            if (entry?.type !== 'string' || entry.data.toString() !== String(args[0])) return false;
+            ctx.write(keys[0]!, { ...entry, data: String(args[1]) });
+            return String(args[0]);
+          },
+          fromRedis: (reply) => (reply === null ? false : String(reply)),
+        });
+        const key = cache.keyBuilder.key('{tag}:cas');
+        await cache.set('{tag}:cas', 'one', { ttl: '1h' });
+        expect(await cache.backend.run(swap, [key], ['"two"', '"three"'])).toBe(false);
+        expect(await cache.backend.run(swap, [key], ['"one"', '"three"'])).toBe('"one"');
+        expect(await cache.get('{tag}:cas')).toBe('three');
+        expect(await cache.ttl('{tag}:cas')).toBeGreaterThan(3_500_000);
       });
     });
 

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import {
   CacheRegistry,
   CacheService,
+  CacheXError,
   CacheXConfigError,
   CacheXModule,
   InjectCache,
@@ -10,6 +11,7 @@ import {
   type CachesConfig,
   type CacheXOptionsFactory,
 } from '../../lib/index.js';
+import { registryHost } from '../../lib/registry/registry.host.js';
 
 @Injectable()
 class SessionStore {
@@ -182,5 +184,17 @@ describe('CacheXModule', () => {
     const second = await boot([CacheXModule.forRoot(shared)]);
     expect(await second.get(SessionStore).cache.get('k')).toBeUndefined();
     await second.close();
+  });
+});
+
+describe('registryHost (call-time lookup for method decorators)', () => {
+  it('serves the initialised application, and refuses before init and after close', async () => {
+    expect(() => registryHost.get('@Test on X.y')).toThrow(
+      /@Test on X.y needs a cache.*CacheXModule/s,
+    );
+    const app = await boot([CacheXModule.forRoot(caches)]);
+    expect(registryHost.get('@Test on X.y')).toBe(app.get(CacheRegistry));
+    await app.close();
+    expect(() => registryHost.get('@Test on X.y')).toThrow(CacheXError);
   });
 });

@@ -1,4 +1,5 @@
 import { compileGlob } from '../../utils/glob.js';
+import type { AtomicOp, MemoryOpContext, OpArg } from '../atomic-op.js';
 import type { BackendSetOptions, CacheBackend, RawValue } from '../backend.interface.js';
 import { BackendReplyError, REPLY } from '../reply-error.js';
 import type { MemoryEntry as Entry, MemoryStore } from './memory.store.js';
@@ -25,7 +26,7 @@ export class MemoryBackend implements CacheBackend {
   }
 
   async get(key: string): Promise<RawValue | undefined> {
-    return this.read(key)?.value;
+    return this.readString(key);
   }
 
   async set(key: string, value: RawValue, options: BackendSetOptions): Promise<boolean> {
@@ -33,12 +34,16 @@ export class MemoryBackend implements CacheBackend {
       const exists = this.read(key) !== undefined;
       if (options.condition === 'nx' ? exists : !exists) return false;
     }
-    this.write(key, value, options.ttl === null ? 0 : Date.now() + options.ttl);
+    this.writeString(key, value, options.ttl === null ? 0 : Date.now() + options.ttl);
     return true;
   }
 
   async getMany(keys: readonly string[]): Promise<(RawValue | undefined)[]> {
-    return keys.map((key) => this.read(key)?.value);
+    // As MGET: a key of another type reads as a miss, not an error.
+    return keys.map((key) => {
+      const entry = this.read(key);
+      return entry?.type === 'string' ? entry.data : undefined;
+    });
   }
 
   async setMany(
@@ -46,7 +51,7 @@ export class MemoryBackend implements CacheBackend {
     ttl: number | null,
   ): Promise<void> {
     const expiresAt = ttl === null ? 0 : Date.now() + ttl;
-    for (const [key, value] of entries) this.write(key, value, expiresAt);
+    for (const [key, value] of entries) this.writeString(key, value, expiresAt);
   }
 
   async delete(keys: readonly string[]): Promise<number> {
@@ -63,7 +68,8 @@ export class MemoryBackend implements CacheBackend {
     const entry = this.read(key);
     let current = 0n;
     if (entry) {
-      const text = typeof entry.value === 'string' ? entry.value : entry.value.toString('latin1');
+      if (entry.type !== 'string') throw new BackendReplyError(REPLY.WRONGTYPE);
+      const text = typeof entry.data === 'string' ? entry.data : entry.data.toString('latin1');
       if (!REDIS_INTEGER.test(text)) throw new BackendReplyError(REPLY.NOT_INTEGER);
       current = BigInt(text);
       if (current < INT64_MIN || current > INT64_MAX)
@@ -71,7 +77,7 @@ export class MemoryBackend implements CacheBackend {
     }
     const next = current + BigInt(delta);
     if (next < INT64_MIN || next > INT64_MAX) throw new BackendReplyError(REPLY.OVERFLOW);
-    this.write(key, next.toString(), entry ? entry.expiresAt : 0);
+    this.writeString(key, next.toString(), entry ? entry.expiresAt : 0);
     return Number(next);
   }
 
@@ -122,21 +128,34 @@ export class MemoryBackend implements CacheBackend {
     const entry = this.read(from);
     if (!entry) return false;
     this.entries.delete(from);
-    this.write(to, entry.value, entry.expiresAt);
+    this.write(to, entry);
     return true;
   }
 
   async bumpVersion(key: string): Promise<number> {
-    const entry = this.read(key);
-    const next = (entry ? Number(entry.value) : 1) + 1;
-    this.write(key, String(next), 0);
+    const current = this.readString(key);
+    const next = (current === undefined ? 1 : Number(current.toString())) + 1;
+    this.writeString(key, String(next), 0);
     return next;
+  }
+
+  async run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R> {
+    return op.memory(this.opContext(), keys, args);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.store.release();
+  }
+
+  private opContext(): MemoryOpContext {
+    return {
+      now: Date.now(),
+      read: (key) => this.read(key),
+      write: (key, entry) => this.write(key, entry),
+      delete: (key) => this.read(key) !== undefined && this.entries.delete(key),
+    };
   }
 
   /** The live entry at `key`, expiring it lazily; refreshes its LRU position when bounded. */
@@ -154,9 +173,21 @@ export class MemoryBackend implements CacheBackend {
     return entry;
   }
 
-  private write(key: string, value: RawValue, expiresAt: number): void {
+  /** The value of a string key; WRONGTYPE for a key of another type. */
+  private readString(key: string): RawValue | undefined {
+    const entry = this.read(key);
+    if (!entry) return undefined;
+    if (entry.type !== 'string') throw new BackendReplyError(REPLY.WRONGTYPE);
+    return entry.data;
+  }
+
+  private writeString(key: string, data: RawValue, expiresAt: number): void {
+    this.write(key, { type: 'string', data, expiresAt });
+  }
+
+  private write(key: string, entry: Entry): void {
     this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt });
+    this.entries.set(key, entry);
     if (this.maxEntries !== undefined && this.entries.size > this.maxEntries) {
       // The first key in insertion order is the least recently used one.
       this.entries.delete(this.entries.keys().next().value!);

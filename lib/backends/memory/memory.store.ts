@@ -1,11 +1,24 @@
 import type { RawValue } from '../backend.interface.js';
+import type { MemoryZSet } from './memory-zset.js';
 
-/** One stored value. */
-export interface MemoryEntry {
-  value: RawValue;
+/**
+ * One stored key, tagged with its Redis type so that every operation can refuse a key of the
+ * wrong type as Redis does (WRONGTYPE). Collection members and fields are byte strings: text as
+ * is, Buffers as latin1 text.
+ */
+export type MemoryEntry = (
+  | { type: 'string'; data: RawValue }
+  | { type: 'hash'; data: Map<string, RawValue> }
+  | { type: 'list'; data: RawValue[] }
+  | { type: 'set'; data: Set<string> }
+  | { type: 'zset'; data: MemoryZSet }
+) & {
   /** Expiry time in ms since the epoch; 0 = none. */
   expiresAt: number;
-}
+};
+
+/** A Redis type name, as `TYPE` answers it. */
+export type MemoryType = MemoryEntry['type'];
 
 /** Options of a memory store, from the first cache that opens it. */
 export interface MemoryStoreOptions {

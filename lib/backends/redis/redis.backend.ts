@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import type { AtomicOp, OpArg } from '../atomic-op.js';
 import type { BackendSetOptions, CacheBackend, RawValue } from '../backend.interface.js';
 import { BUMP_VERSION, RENAME_IF_EXISTS, TOUCH } from './redis.scripts.js';
 
@@ -107,6 +108,10 @@ export class RedisBackend implements CacheBackend {
 
   async bumpVersion(key: string): Promise<number> {
     return Number(await BUMP_VERSION.run(this.client, [key], []));
+  }
+
+  async run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R> {
+    return op.fromRedis(await op.script.run(this.client, keys, args));
   }
 
   async close(): Promise<void> {

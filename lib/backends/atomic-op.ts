@@ -1,0 +1,53 @@
+import type { MemoryEntry } from './memory/memory.store.js';
+import { RedisScript } from './redis/redis.script.js';
+
+/** Arguments of an atomic operation, as Redis receives them (ARGV). */
+export type OpArg = string | number | Buffer;
+
+/**
+ * What an operation's memory twin may do, synchronously (hence atomically): read, write and
+ * delete entries of the store, with the clock read once for the whole operation.
+ */
+export interface MemoryOpContext {
+  /** Now, in ms since the epoch, the same for the whole operation. */
+  readonly now: number;
+  /** The live entry at a key (expired entries read as missing). */
+  read(key: string): MemoryEntry | undefined;
+  /** Stores an entry, replacing any other at the key (and evicting the LRU one if bounded). */
+  write(key: string, entry: MemoryEntry): void;
+  /** Deletes a key; answers whether it existed. */
+  delete(key: string): boolean;
+}
+
+/**
+ * A compound step that must be atomic, written twice, side by side: as a Lua script for Redis
+ * (run by SHA, EVAL on NOSCRIPT) and as a synchronous function for the memory backend. A feature
+ * (locks, rate limits, data structures) defines its operations with {@link defineOp} in its own
+ * folder and runs them with `backend.run(op, keys, args)`; no backend class changes per feature.
+ * Keys that one operation touches must share a hash tag, so that a cluster can run it.
+ *
+ * @typeParam R - the operation's result, the same from both twins
+ */
+export interface AtomicOp<R> {
+  readonly name: string;
+  readonly script: RedisScript;
+  /** The memory twin: the same effect and result as the script. */
+  memory(ctx: MemoryOpContext, keys: readonly string[], args: readonly OpArg[]): R;
+  /** Turns the script's reply into the result (Lua has no booleans, floats come as strings, …). */
+  fromRedis(reply: unknown): R;
+}
+
+/** Defines an {@link AtomicOp}. */
+export function defineOp<R>(definition: {
+  name: string;
+  lua: string;
+  memory: AtomicOp<R>['memory'];
+  fromRedis?: (reply: unknown) => R;
+}): AtomicOp<R> {
+  return {
+    name: definition.name,
+    script: new RedisScript(definition.name, definition.lua),
+    memory: definition.memory,
+    fromRedis: definition.fromRedis ?? ((reply) => reply as R),
+  };
+}
