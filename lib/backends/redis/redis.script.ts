@@ -16,16 +16,25 @@ export class RedisScript {
     this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
+  /**
+   * Runs the script. `binary` answers bulk strings as Buffers (for scripts whose replies are a
+   * binary cache's values) instead of text.
+   */
   async run(
     client: Redis | Cluster,
     keys: readonly string[],
     args: ReadonlyArray<string | number | Buffer>,
+    binary = false,
   ): Promise<unknown> {
     try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+      return binary
+        ? await client.callBuffer('evalsha', this.sha, keys.length, ...keys, ...args)
+        : await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(this.lua, keys.length, ...keys, ...args);
+      return binary
+        ? client.callBuffer('eval', this.lua, keys.length, ...keys, ...args)
+        : client.eval(this.lua, keys.length, ...keys, ...args);
     }
   }
 }
