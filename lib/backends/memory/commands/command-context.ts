@@ -57,7 +57,7 @@ export function dropIfEmpty(ctx: CommandContext, key: string, size: number): voi
   if (size === 0) ctx.delete(key);
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+const NON_ASCII = /[^\p{ASCII}]/u;
 
 /**
  * The byte string of an argument: the latin1 text of its bytes (text is UTF-8 encoded first).
@@ -67,13 +67,13 @@ const ASCII = /^[\x00-\x7f]*$/;
 export function bytes(arg: OpArg): string {
   if (typeof arg === 'number') return String(arg);
   if (typeof arg !== 'string') return arg.toString('latin1');
-  return ASCII.test(arg) ? arg : Buffer.from(arg, 'utf8').toString('latin1');
+  return NON_ASCII.test(arg) ? Buffer.from(arg, 'utf8').toString('latin1') : arg;
 }
 
 /** A byte string as a reply: a Buffer on a binary cache, UTF-8 text otherwise. */
 export function replyBytes(ctx: CommandContext, value: string): RawValue {
   if (ctx.binary) return Buffer.from(value, 'latin1');
-  return ASCII.test(value) ? value : Buffer.from(value, 'latin1').toString('utf8');
+  return NON_ASCII.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
 }
 
 /** An argument as a stored value: a Buffer stays a Buffer, a number becomes its text. */
