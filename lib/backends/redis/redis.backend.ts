@@ -9,6 +9,7 @@ import type {
   Reply,
   StepResult,
 } from '../backend.interface.js';
+import { callBuffer } from './call-buffer.js';
 import { BUMP_VERSION, RENAME_IF_EXISTS, TOUCH } from './redis.scripts.js';
 
 /** The client a Redis backend drives: a standalone (or Sentinel-managed) client or a cluster. */
@@ -126,7 +127,7 @@ export class RedisBackend implements CacheBackend {
   async command(command: BackendCommand): Promise<Reply> {
     const argv = [...command.keys, ...command.args];
     const reply = this.options.binary
-      ? await this.client.callBuffer(command.name, ...argv)
+      ? await callBuffer(this.client, command.name, argv)
       : await this.client.call(command.name, ...argv);
     return normaliseReply(reply);
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { callBuffer } from './call-buffer.js';
 
 /**
  * A Lua script run by SHA (EVALSHA), falling back to EVAL when the server does not know it yet
@@ -28,12 +29,12 @@ export class RedisScript {
   ): Promise<unknown> {
     try {
       return binary
-        ? await client.callBuffer('evalsha', this.sha, keys.length, ...keys, ...args)
+        ? await callBuffer(client, 'evalsha', [this.sha, keys.length, ...keys, ...args])
         : await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       return binary
-        ? client.callBuffer('eval', this.lua, keys.length, ...keys, ...args)
+        ? callBuffer(client, 'eval', [this.lua, keys.length, ...keys, ...args])
         : client.eval(this.lua, keys.length, ...keys, ...args);
     }
   }
