@@ -28,9 +28,13 @@ async function freePort() {
 
 async function startRedis() {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   for (let i = 0; i < 100; i++) {
     const connected = await new Promise((resolve) => {
       const socket = net.connect(port, '127.0.0.1');
@@ -133,7 +137,9 @@ async function scenario(label, port) {
 function print(label, rows, recipeAwaited, recipePipelined) {
   const ms = (t) => `${t.toFixed(2)} ms`.padStart(11);
   console.log(`\n${label} (median of ${RUNS} runs)`);
-  console.log('   N | awaited one by one | one pipeline |   speed-up | Promise.all (auto-pipelined)');
+  console.log(
+    '   N | awaited one by one | one pipeline |   speed-up | Promise.all (auto-pipelined)',
+  );
   for (const { n, awaited, pipelined, concurrent } of rows) {
     console.log(
       `${String(n).padStart(4)} | ${ms(awaited).padStart(18)} | ${ms(pipelined).padStart(12)} | ${`${(awaited / pipelined).toFixed(1)}x`.padStart(10)} | ${ms(concurrent)}`,
