@@ -46,6 +46,7 @@ export function hset(
   return commandOp('hset', [full], args, key, Number);
 }
 
+/** The operation of {@link CacheService.hsetnx}. */
 export function hsetnx(
   ctx: OpContext,
   key: string,
@@ -58,6 +59,7 @@ export function hsetnx(
   return commandOp('hsetnx', [full], args, key, (reply) => reply === 1);
 }
 
+/** The operation of {@link CacheService.hget}. */
 export function hget<T>(
   ctx: OpContext,
   key: string,
@@ -70,6 +72,7 @@ export function hget<T>(
   );
 }
 
+/** The operation of {@link CacheService.hmget}. */
 export function hmget<T>(
   ctx: OpContext,
   key: string,
@@ -83,6 +86,7 @@ export function hmget<T>(
   );
 }
 
+/** The operation of {@link CacheService.hgetall}. */
 export function hgetall<T>(
   ctx: OpContext,
   key: string,
@@ -99,6 +103,7 @@ export function hgetall<T>(
   });
 }
 
+/** The operation of {@link CacheService.hdel}. */
 export function hdel(
   ctx: OpContext,
   key: string,
@@ -111,6 +116,7 @@ export function hdel(
   return commandOp('hdel', [full], fields, key, Number);
 }
 
+/** The operation of {@link CacheService.hexists}. */
 export function hexists(
   ctx: OpContext,
   key: string,
@@ -121,21 +127,25 @@ export function hexists(
   return commandOp('hexists', [full], [field(ctx, name)], key, (reply) => reply === 1);
 }
 
+/** The operation of {@link CacheService.hkeys}. */
 export function hkeys(ctx: OpContext, key: string, options?: CacheKeyOptions): CacheOp<string[]> {
   const full = ctx.fullKey(key, options);
   return commandOp('hkeys', [full], [], key, (reply) => asArray(reply).map(text));
 }
 
+/** The operation of {@link CacheService.hvals}. */
 export function hvals<T>(ctx: OpContext, key: string, options?: CacheKeyOptions): CacheOp<T[]> {
   const full = ctx.fullKey(key, options);
   return commandOp('hvals', [full], [], key, (reply) => decodeValues<T>(ctx, reply, key));
 }
 
+/** The operation of {@link CacheService.hlen}. */
 export function hlen(ctx: OpContext, key: string, options?: CacheKeyOptions): CacheOp<number> {
   const full = ctx.fullKey(key, options);
   return commandOp('hlen', [full], [], key, Number);
 }
 
+/** The operation of {@link CacheService.hincrby}. */
 export function hincrby(
   ctx: OpContext,
   key: string,
@@ -148,6 +158,7 @@ export function hincrby(
   return commandOp('hincrby', [full], args, key, Number);
 }
 
+/** The operation of {@link CacheService.hincrbyfloat}. */
 export function hincrbyfloat(
   ctx: OpContext,
   key: string,

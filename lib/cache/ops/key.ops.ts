@@ -26,6 +26,7 @@ export function setArguments(
   return { full, raw: ctx.encode(value, key), options: { ttl, condition } };
 }
 
+/** The operation of {@link CacheService.get}. */
 export function get<T>(
   ctx: OpContext,
   key: string,
@@ -35,6 +36,7 @@ export function get<T>(
   return commandOp('get', [full], [], key, (reply) => decodeValue<T>(ctx, reply, key));
 }
 
+/** The operation of {@link CacheService.set}. */
 export function set(
   ctx: OpContext,
   key: string,
@@ -48,16 +50,19 @@ export function set(
   return commandOp('set', [full], args, key, (reply) => reply !== null);
 }
 
+/** The operation of {@link CacheService.delete}. */
 export function del(ctx: OpContext, key: string, options?: CacheKeyOptions): CacheOp<boolean> {
   const full = ctx.fullKey(key, options);
   return commandOp('unlink', [full], [], key, (reply) => reply === 1);
 }
 
+/** The operation of {@link CacheService.has}. */
 export function has(ctx: OpContext, key: string, options?: CacheKeyOptions): CacheOp<boolean> {
   const full = ctx.fullKey(key, options);
   return commandOp('exists', [full], [], key, (reply) => reply === 1);
 }
 
+/** The operation of {@link CacheService.incr}. */
 export function incr(
   ctx: OpContext,
   key: string,
@@ -69,6 +74,7 @@ export function incr(
   return commandOp('incrby', [full], [delta], key, Number);
 }
 
+/** The operation of {@link CacheService.expire}. */
 export function expire(
   ctx: OpContext,
   key: string,
@@ -81,6 +87,7 @@ export function expire(
   return commandOp('pexpire', [full], [ms], key, (reply) => reply === 1);
 }
 
+/** The operation of {@link CacheService.expireAt}. */
 export function expireAt(
   ctx: OpContext,
   key: string,
@@ -94,11 +101,13 @@ export function expireAt(
   return commandOp('pexpireat', [full], [Math.round(epochMs)], key, (reply) => reply === 1);
 }
 
+/** The operation of {@link CacheService.persist}. */
 export function persist(ctx: OpContext, key: string, options?: CacheKeyOptions): CacheOp<boolean> {
   const full = ctx.fullKey(key, options);
   return commandOp('persist', [full], [], key, (reply) => reply === 1);
 }
 
+/** The operation of {@link CacheService.ttl}. */
 export function ttl(
   ctx: OpContext,
   key: string,
@@ -126,6 +135,7 @@ const TOUCH_OP = defineOp<boolean>({
   fromRedis: (reply) => reply === 1,
 });
 
+/** The operation of {@link CacheService.touch}. */
 export function touch(
   ctx: OpContext,
   key: string,
@@ -141,6 +151,7 @@ export function touch(
   };
 }
 
+/** The operation of {@link CacheService.type}. */
 export function type(
   ctx: OpContext,
   key: string,

@@ -46,6 +46,7 @@ export function pop<T>(
   return commandOp(name, [full], [count], key, (reply) => decodeValues<T>(ctx, reply, key));
 }
 
+/** The operation of {@link CacheService.lrange}. */
 export function lrange<T>(
   ctx: OpContext,
   key: string,
@@ -58,6 +59,7 @@ export function lrange<T>(
   return commandOp('lrange', [full], args, key, (reply) => decodeValues<T>(ctx, reply, key));
 }
 
+/** The operation of {@link CacheService.lindex}. */
 export function lindex<T>(
   ctx: OpContext,
   key: string,
@@ -70,11 +72,13 @@ export function lindex<T>(
   );
 }
 
+/** The operation of {@link CacheService.llen}. */
 export function llen(ctx: OpContext, key: string, options?: CacheKeyOptions): CacheOp<number> {
   const full = ctx.fullKey(key, options);
   return commandOp('llen', [full], [], key, Number);
 }
 
+/** The operation of {@link CacheService.lset}. */
 export function lset(
   ctx: OpContext,
   key: string,
@@ -87,6 +91,7 @@ export function lset(
   return commandOp('lset', [full], args, key, () => undefined);
 }
 
+/** The operation of {@link CacheService.ltrim}. */
 export function ltrim(
   ctx: OpContext,
   key: string,
@@ -99,6 +104,7 @@ export function ltrim(
   return commandOp('ltrim', [full], args, key, () => undefined);
 }
 
+/** The operation of {@link CacheService.lrem}. */
 export function lrem(
   ctx: OpContext,
   key: string,
@@ -111,6 +117,7 @@ export function lrem(
   return commandOp('lrem', [full], args, key, Number);
 }
 
+/** The operation of {@link CacheService.lmove}. */
 export function lmove<T>(
   ctx: OpContext,
   source: string,

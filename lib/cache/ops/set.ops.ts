@@ -24,11 +24,13 @@ export function addOrRemove(
   return commandOp(name, [full], args, key, Number);
 }
 
+/** The operation of {@link CacheService.smembers}. */
 export function smembers<T>(ctx: OpContext, key: string, options?: CacheKeyOptions): CacheOp<T[]> {
   const full = ctx.fullKey(key, options);
   return commandOp('smembers', [full], [], key, (reply) => decodeValues<T>(ctx, reply, key));
 }
 
+/** The operation of {@link CacheService.sismember}. */
 export function sismember(
   ctx: OpContext,
   key: string,
@@ -39,6 +41,7 @@ export function sismember(
   return commandOp('sismember', [full], [ctx.encode(member, key)], key, (reply) => reply === 1);
 }
 
+/** The operation of {@link CacheService.smismember}. */
 export function smismember(
   ctx: OpContext,
   key: string,
@@ -52,6 +55,7 @@ export function smismember(
   );
 }
 
+/** The operation of {@link CacheService.scard}. */
 export function scard(ctx: OpContext, key: string, options?: CacheKeyOptions): CacheOp<number> {
   const full = ctx.fullKey(key, options);
   return commandOp('scard', [full], [], key, Number);

@@ -53,6 +53,7 @@ export function zadd(
   return commandOp('zadd', [full], args, key, Number);
 }
 
+/** The operation of {@link CacheService.zrem}. */
 export function zrem(
   ctx: OpContext,
   key: string,
@@ -64,6 +65,7 @@ export function zrem(
   return commandOp('zrem', [full], args, key, Number);
 }
 
+/** The operation of {@link CacheService.zscore}. */
 export function zscore(
   ctx: OpContext,
   key: string,
@@ -76,6 +78,7 @@ export function zscore(
   );
 }
 
+/** The operation of {@link CacheService.zmscore}. */
 export function zmscore(
   ctx: OpContext,
   key: string,
@@ -89,6 +92,7 @@ export function zmscore(
   );
 }
 
+/** The operation of {@link CacheService.zincrby}. */
 export function zincrby(
   ctx: OpContext,
   key: string,
@@ -101,11 +105,13 @@ export function zincrby(
   return commandOp('zincrby', [full], args, key, score);
 }
 
+/** The operation of {@link CacheService.zcard}. */
 export function zcard(ctx: OpContext, key: string, options?: CacheKeyOptions): CacheOp<number> {
   const full = ctx.fullKey(key, options);
   return commandOp('zcard', [full], [], key, Number);
 }
 
+/** The operation of {@link CacheService.zcount}. */
 export function zcount(
   ctx: OpContext,
   key: string,
@@ -164,6 +170,7 @@ export function scoreRange<T>(
   );
 }
 
+/** The operation of {@link CacheService.rank}. */
 export function rank(
   ctx: OpContext,
   name: 'zrank' | 'zrevrank',
@@ -177,6 +184,7 @@ export function rank(
   );
 }
 
+/** The operation of {@link CacheService.zremrangebyscore}. */
 export function zremrangebyscore(
   ctx: OpContext,
   key: string,
@@ -189,6 +197,7 @@ export function zremrangebyscore(
   return commandOp('zremrangebyscore', [full], args, key, Number);
 }
 
+/** The operation of {@link CacheService.zremrangebyrank}. */
 export function zremrangebyrank(
   ctx: OpContext,
   key: string,
