@@ -35,6 +35,8 @@ async function startRedis() {
       stdio: 'ignore',
     },
   );
+  // Also on a crash of this script: the server must not outlive it.
+  process.on('exit', () => child.kill('SIGKILL'));
   for (let i = 0; i < 100; i++) {
     const connected = await new Promise((resolve) => {
       const socket = net.connect(port, '127.0.0.1');
