@@ -42,6 +42,24 @@ export const MESSAGES = {
   backendDown: (cache: string, detail: string) =>
     `Cache '${cache}' lost its connection (${detail}); commands fail until it is back.`,
   backendUp: (cache: string) => `Cache '${cache}' is connected again.`,
+  hashNotNumber: (cache: string, key: string, kind: 'an integer' | 'a number') =>
+    `Cache '${cache}': a field of hash '${key}' does not hold ${kind} (or the result would overflow), so it cannot be incremented.`,
+  noSuchList: (cache: string, key: string) =>
+    `Cache '${cache}': list '${key}' does not exist; lset needs an existing list (create it with rpush).`,
+  indexOutOfRange: (cache: string, key: string) =>
+    `Cache '${cache}': argument \`index\` is out of the range of list '${key}'; nothing was changed.`,
+  crossSlot: (cache: string, operation: string, keys: readonly string[]) =>
+    `Cache '${cache}': ${operation} needs its keys in one hash slot of the cluster, but ${keys
+      .map((k) => `'${k}'`)
+      .join(', ')} are in different slots; nothing was sent. ` +
+    'Give them a common hash tag, e.g. {user:42}:a and {user:42}:b.',
+  scriptsNotSupported: (cache: string, operation: string) =>
+    `Cache '${cache}' is on the memory backend, which does not run Lua (${operation}); ` +
+    "run scripts on Redis or Valkey, or use the cache's methods (they are atomic in memory).",
+  pipelineFailed: (cache: string, failed: number, total: number, first: string) =>
+    `Cache '${cache}': ${failed} of ${total} pipeline operations failed (the others ran); first failure: ${first}`,
+  pipelineExecuted: (cache: string) =>
+    `Cache '${cache}': this pipeline has already been executed; queue new operations on cache.pipeline().`,
   noActiveRegistry: (user: string) =>
     `${user} needs a cache, but no application with CacheXModule is initialised. ` +
     'Import CacheXModule.forRoot() in the application module, and call the method after `await app.init()` (or `app.listen()`).',

@@ -7,6 +7,25 @@ export type {
 export { DEFAULT_CACHE } from './cachex.constants.js';
 
 export { CacheService } from './cache/cache.service.js';
+export {
+  CachePipeline,
+  type PipelineOptions,
+  type PipelineResults,
+  type PipelineValues,
+} from './cache/cache.pipeline.js';
+export type { CacheScript } from './cache/cache-script.js';
+export type {
+  KeyType,
+  ListEnd,
+  ScoreBound,
+  ScoredMember,
+  ScriptOptions,
+  ZAddOptions,
+  ZRangeByScoreOptions,
+  ZRangeOptions,
+} from './cache/data-options.interface.js';
+export type { HashFields } from './cache/ops/hash.ops.js';
+export type { ZAddMembers } from './cache/ops/zset.ops.js';
 export type {
   CacheKeyOptions,
   CacheScanOptions,
@@ -26,9 +45,12 @@ export {
   CacheXConfigError,
   CacheXConnectionError,
   CacheXError,
+  CrossSlotError,
   InvalidArgumentError,
   KeyNotFoundError,
   NotSupportedError,
+  PipelineError,
   SerializationError,
   WrongTypeError,
+  type PipelineResult,
 } from './errors/index.js';

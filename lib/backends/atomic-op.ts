@@ -35,6 +35,11 @@ export interface AtomicOp<R> {
   memory(ctx: MemoryOpContext, keys: readonly string[], args: readonly OpArg[]): R;
   /** Turns the script's reply into the result (Lua has no booleans, floats come as strings, …). */
   fromRedis(reply: unknown): R;
+  /**
+   * Whether the script answers the cache's values, to be read as Buffers on a binary cache
+   * (user scripts); otherwise replies are text.
+   */
+  readonly valueReplies: boolean;
 }
 
 /** Defines an {@link AtomicOp}. */
@@ -43,11 +48,13 @@ export function defineOp<R>(definition: {
   lua: string;
   memory: AtomicOp<R>['memory'];
   fromRedis?: (reply: unknown) => R;
+  valueReplies?: boolean;
 }): AtomicOp<R> {
   return {
     name: definition.name,
     script: new RedisScript(definition.name, definition.lua),
     memory: definition.memory,
     fromRedis: definition.fromRedis ?? ((reply) => reply as R),
+    valueReplies: definition.valueReplies ?? false,
   };
 }

@@ -13,6 +13,41 @@ export interface BackendSetOptions {
   condition?: 'nx' | 'xx';
 }
 
+/**
+ * A command's reply, in the one shape both backends give: bulk strings as {@link RawValue} (Buffers
+ * on a binary cache), integers as numbers, nil as `null`, arrays flat (HGETALL and WITHSCORES
+ * replies are `[field, value, …]` / `[member, score, …]`). A score may come as text (`'1.5'`,
+ * `'inf'`) or as a number.
+ */
+export type Reply = RawValue | number | null | Reply[];
+
+/**
+ * One Redis command of the cache layer: its lowercase name (as ioredis knows it, so that a
+ * cluster routes it by its keys), its full keys, then its other arguments. The server receives
+ * `name ...keys ...args`.
+ */
+export interface BackendCommand {
+  readonly name: string;
+  readonly keys: readonly string[];
+  readonly args: readonly OpArg[];
+}
+
+/** An {@link AtomicOp} with its full keys and arguments, as one step of a pipeline. */
+export interface BackendOpCall {
+  readonly op: AtomicOp<unknown>;
+  readonly keys: readonly string[];
+  readonly args: readonly OpArg[];
+}
+
+/** One step of a pipeline: a command or an atomic operation (sent as EVAL on Redis). */
+export type BackendStep = BackendCommand | BackendOpCall;
+
+/**
+ * What one step of a pipeline answered: a command's {@link Reply} or an operation's result, or
+ * the error it failed with (the other steps are not affected).
+ */
+export type StepResult = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 /** What a backend reports about itself, for logs and feature checks. */
 export type BackendKind = 'memory' | 'redis' | 'cluster';
 
@@ -75,6 +110,19 @@ export interface CacheBackend {
    * backend. Keys are full keys; on a cluster they must share a hash slot.
    */
   run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R>;
+  /**
+   * Runs one Redis command (the data-structure operations) and answers its reply in the shape
+   * of {@link Reply}: `client.call` on Redis, the command's JavaScript implementation on the
+   * memory backend. On a cluster the keys of one command must share a hash slot.
+   */
+  command(command: BackendCommand): Promise<Reply>;
+  /**
+   * Runs steps in one round trip (one per node on a cluster) and answers each step's result in
+   * order; a failing step does not affect the others. `transaction` runs them atomically:
+   * MULTI/EXEC on Redis (the keys must share a hash slot on a cluster), one synchronous run on
+   * the memory backend. Rejects only when the round trip itself fails.
+   */
+  pipeline(steps: readonly BackendStep[], transaction: boolean): Promise<StepResult[]>;
   /** Releases connections and timers. Called once, on application shutdown. */
   close(): Promise<void>;
 }

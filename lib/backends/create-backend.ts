@@ -29,7 +29,7 @@ export async function createBackend(
         'location',
       );
     }
-    return new MemoryBackend(store);
+    return new MemoryBackend(store, { binary });
   }
   if (spec.kind === 'client') {
     // Both ioredis 5 and 6 mark their Cluster class with `isCluster`.

@@ -12,7 +12,28 @@ import type {
   CacheWriteOptions,
 } from './cache-options.interface.js';
 import type { KeyBuilder } from '../keys/key-builder.js';
+import { CachePipeline, type PipelineOptions } from './cache.pipeline.js';
+import { createScript, type CacheScript } from './cache-script.js';
+import type {
+  KeyType,
+  ListEnd,
+  ScoreBound,
+  ScoredMember,
+  ScriptOptions,
+  ZAddOptions,
+  ZRangeByScoreOptions,
+  ZRangeOptions,
+} from './data-options.interface.js';
 import { mapBackendError } from './map-error.js';
+import type { CacheOp, OpContext } from './ops/cache-op.js';
+import * as hashOps from './ops/hash.ops.js';
+import type { HashFields } from './ops/hash.ops.js';
+import * as keyOps from './ops/key.ops.js';
+import * as listOps from './ops/list.ops.js';
+import { runScript, scriptOp } from './ops/script.ops.js';
+import * as setOps from './ops/set.ops.js';
+import * as zsetOps from './ops/zset.ops.js';
+import type { ZAddMembers } from './ops/zset.ops.js';
 
 /** What a {@link CacheService} is made of; built by the registry from a cache's configuration. */
 export interface CacheParts {
@@ -50,6 +71,8 @@ export class CacheService {
   private readonly codec: ValueCodec;
   /** Loads in flight, by full key, so that concurrent `getOrSet` calls run one factory. */
   private readonly loading = new Map<string, Promise<unknown>>();
+  /** The cache as operation builders (data structures, pipelines, scripts) see it. */
+  private readonly ops: OpContext;
 
   /** @internal Built by `CacheRegistry`; applications inject caches instead. */
   constructor(parts: CacheParts) {
@@ -58,6 +81,15 @@ export class CacheService {
     this.backend = parts.backend;
     this.keyBuilder = parts.keys;
     this.codec = parts.codec;
+    this.ops = {
+      cache: this.name,
+      kind: this.backend.kind,
+      fullKey: (key, options) => this.fullKey(key, options),
+      encode: (value, key) => this.encode(value, key),
+      decode: (raw, key) => this.decode(raw, key),
+      resolveTtl: (ttl) => this.resolveTtl(ttl),
+      invalid: (argument, problem) => this.invalid(argument, problem),
+    };
   }
 
   /** Which backend the cache runs on. */
@@ -83,12 +115,9 @@ export class CacheService {
    * @example await cache.set('user:42', user, { ttl: '1h' });
    */
   async set(key: string, value: unknown, options?: CacheSetOptions): Promise<boolean> {
-    const full = this.fullKey(key, options);
-    const ttl = this.resolveTtl(options?.ttl);
-    if (options?.nx && options.xx) throw this.invalid('options', 'cannot have both `nx` and `xx`');
-    const condition = options?.nx ? 'nx' : options?.xx ? 'xx' : undefined;
-    const raw = this.encode(value, key);
-    return this.backend.set(full, raw, { ttl, condition }).catch((e) => this.fail(e, key));
+    // The very argument handling of a pipeline's `set`: same TTL default, same nx/xx rules.
+    const { full, raw, options: write } = keyOps.setArguments(this.ops, key, value, options);
+    return this.backend.set(full, raw, write).catch((e) => this.fail(e, key));
   }
 
   /**
@@ -309,6 +338,784 @@ export class CacheService {
    */
   async clear(): Promise<number> {
     return this.deletePattern('*');
+  }
+
+  // ---- Data structures ----
+  // Each operation is built once in ./ops/ (arguments checked, keys prefixed and versioned,
+  // values encoded) and shared with pipelines, so a queued operation behaves exactly as the call.
+  // Collections get no TTL of their own (as in Redis): give them one with `expire`. A collection
+  // emptied by a removal is deleted. A key of another type throws `WrongTypeError`.
+
+  /**
+   * The Redis type of a key.
+   * @returns `'string'` (values written by `set`), `'hash'`, `'list'`, `'set'`, `'zset'`, or
+   *   `undefined` when the key is missing
+   * @example if ((await cache.type('cart:42')) === 'hash') await cache.hgetall('cart:42');
+   */
+  async type(key: string, options?: CacheKeyOptions): Promise<KeyType | undefined> {
+    return this.execute(keyOps.type(this.ops, key, options));
+  }
+
+  // -- Hashes: field names are stored as given (not prefixed); values are encoded.
+
+  /**
+   * Sets one field of a hash, or several (a record or `[field, value]` pairs) at once.
+   * @returns how many fields were new
+   * @throws WrongTypeError when the key holds another type
+   * @example await cache.hset('user:42', { name: 'Ada', visits: 0 });
+   */
+  async hset(
+    key: string,
+    field: string,
+    value: unknown,
+    options?: CacheKeyOptions,
+  ): Promise<number>;
+  async hset(key: string, fields: HashFields, options?: CacheKeyOptions): Promise<number>;
+  async hset(
+    key: string,
+    fieldOrFields: string | HashFields,
+    valueOrOptions?: unknown,
+    options?: CacheKeyOptions,
+  ): Promise<number> {
+    return this.execute(hashOps.hset(this.ops, key, fieldOrFields, valueOrOptions, options));
+  }
+
+  /**
+   * Sets a field only if the hash does not have it yet.
+   * @returns whether it was set
+   * @example await cache.hsetnx('user:42', 'createdAt', Date.now());
+   */
+  async hsetnx(
+    key: string,
+    field: string,
+    value: unknown,
+    options?: CacheKeyOptions,
+  ): Promise<boolean> {
+    return this.execute(hashOps.hsetnx(this.ops, key, field, value, options));
+  }
+
+  /**
+   * Reads one field of a hash.
+   * @returns the value, or `undefined` when the field or the key is missing
+   * @example const name = await cache.hget<string>('user:42', 'name');
+   */
+  async hget<T = unknown>(
+    key: string,
+    field: string,
+    options?: CacheKeyOptions,
+  ): Promise<T | undefined> {
+    return this.execute(hashOps.hget<T>(this.ops, key, field, options));
+  }
+
+  /**
+   * Reads several fields of a hash.
+   * @returns the values in the order of `fields`, `undefined` for a missing one
+   * @example const [name, email] = await cache.hmget('user:42', ['name', 'email']);
+   */
+  async hmget<T = unknown>(
+    key: string,
+    fields: readonly string[],
+    options?: CacheKeyOptions,
+  ): Promise<Array<T | undefined>> {
+    return this.execute(hashOps.hmget<T>(this.ops, key, fields, options));
+  }
+
+  /**
+   * Reads a whole hash.
+   * @returns its fields and values; `{}` for a missing key
+   * @example const user = await cache.hgetall<string | number>('user:42');
+   */
+  async hgetall<T = unknown>(key: string, options?: CacheKeyOptions): Promise<Record<string, T>> {
+    return this.execute(hashOps.hgetall<T>(this.ops, key, options));
+  }
+
+  /**
+   * Deletes fields of a hash (the hash itself once empty).
+   * @returns how many fields existed
+   * @example await cache.hdel('user:42', ['token', 'tokenExpiry']);
+   */
+  async hdel(
+    key: string,
+    fields: string | readonly string[],
+    options?: CacheKeyOptions,
+  ): Promise<number> {
+    return this.execute(hashOps.hdel(this.ops, key, fields, options));
+  }
+
+  /**
+   * Whether a hash has a field.
+   * @example if (await cache.hexists('user:42', 'email')) sendNewsletter();
+   */
+  async hexists(key: string, field: string, options?: CacheKeyOptions): Promise<boolean> {
+    return this.execute(hashOps.hexists(this.ops, key, field, options));
+  }
+
+  /**
+   * The field names of a hash (`[]` for a missing key).
+   * @example const fields = await cache.hkeys('user:42');
+   */
+  async hkeys(key: string, options?: CacheKeyOptions): Promise<string[]> {
+    return this.execute(hashOps.hkeys(this.ops, key, options));
+  }
+
+  /**
+   * The values of a hash (`[]` for a missing key).
+   * @example const totals = await cache.hvals<number>('totals');
+   */
+  async hvals<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T[]> {
+    return this.execute(hashOps.hvals<T>(this.ops, key, options));
+  }
+
+  /**
+   * How many fields a hash has (0 for a missing key).
+   * @example const size = await cache.hlen('cart:42');
+   */
+  async hlen(key: string, options?: CacheKeyOptions): Promise<number> {
+    return this.execute(hashOps.hlen(this.ops, key, options));
+  }
+
+  /**
+   * Adds an integer to a field atomically; a missing field counts from 0.
+   * @returns the new value
+   * @throws WrongTypeError when the field does not hold an integer
+   * @example await cache.hincrby('stats:today', 'signups');
+   */
+  async hincrby(key: string, field: string, delta = 1, options?: CacheKeyOptions): Promise<number> {
+    return this.execute(hashOps.hincrby(this.ops, key, field, delta, options));
+  }
+
+  /**
+   * Adds a number to a field atomically; a missing field counts from 0.
+   * @returns the new value
+   * @throws WrongTypeError when the field does not hold a number
+   * @example await cache.hincrbyfloat('cart:42', 'total', 9.99);
+   */
+  async hincrbyfloat(
+    key: string,
+    field: string,
+    delta: number,
+    options?: CacheKeyOptions,
+  ): Promise<number> {
+    return this.execute(hashOps.hincrbyfloat(this.ops, key, field, delta, options));
+  }
+
+  // -- Lists: values are encoded. Indexes are 0-based; negative ones count from the end (-1 is
+  // the last element); ranges include both ends.
+
+  /**
+   * Pushes values at the head of a list, one after the other (so the last ends first).
+   * @param values - an array; a value that is itself an array is one element: `[[1, 2]]`
+   * @returns the new length
+   * @example await cache.lpush('recent:42', [productId]);
+   */
+  async lpush(key: string, values: readonly unknown[], options?: CacheKeyOptions): Promise<number> {
+    return this.execute(listOps.push(this.ops, 'left', key, values, options));
+  }
+
+  /**
+   * Appends values at the tail of a list.
+   * @param values - an array; a value that is itself an array is one element: `[[1, 2]]`
+   * @returns the new length
+   * @example await cache.rpush('jobs', [{ id: 1 }, { id: 2 }]);
+   */
+  async rpush(key: string, values: readonly unknown[], options?: CacheKeyOptions): Promise<number> {
+    return this.execute(listOps.push(this.ops, 'right', key, values, options));
+  }
+
+  /**
+   * Removes and returns the first value of a list (or, with `count`, up to that many).
+   * @returns the value (`undefined` when empty), or an array with `count`
+   * @example const job = await cache.lpop<Job>('jobs');
+   */
+  async lpop<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T | undefined>;
+  async lpop<T = unknown>(key: string, count: number, options?: CacheKeyOptions): Promise<T[]>;
+  async lpop<T = unknown>(
+    key: string,
+    countOrOptions?: number | CacheKeyOptions,
+    options?: CacheKeyOptions,
+  ): Promise<T | undefined | T[]> {
+    return this.execute<T | undefined | T[]>(
+      listOps.pop<T>(this.ops, 'left', key, countOrOptions, options),
+    );
+  }
+
+  /**
+   * Removes and returns the last value of a list (or, with `count`, up to that many, last first).
+   * @returns the value (`undefined` when empty), or an array with `count`
+   * @example const newest = await cache.rpop('events', 10);
+   */
+  async rpop<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T | undefined>;
+  async rpop<T = unknown>(key: string, count: number, options?: CacheKeyOptions): Promise<T[]>;
+  async rpop<T = unknown>(
+    key: string,
+    countOrOptions?: number | CacheKeyOptions,
+    options?: CacheKeyOptions,
+  ): Promise<T | undefined | T[]> {
+    return this.execute<T | undefined | T[]>(
+      listOps.pop<T>(this.ops, 'right', key, countOrOptions, options),
+    );
+  }
+
+  /**
+   * The values between two indexes, both included (`0, -1` is the whole list).
+   * @example const latest = await cache.lrange('recent:42', 0, 9);
+   */
+  async lrange<T = unknown>(
+    key: string,
+    start: number,
+    stop: number,
+    options?: CacheKeyOptions,
+  ): Promise<T[]> {
+    return this.execute(listOps.lrange<T>(this.ops, key, start, stop, options));
+  }
+
+  /**
+   * The value at an index (`-1` is the last).
+   * @returns the value, or `undefined` out of range
+   * @example const last = await cache.lindex('recent:42', -1);
+   */
+  async lindex<T = unknown>(
+    key: string,
+    index: number,
+    options?: CacheKeyOptions,
+  ): Promise<T | undefined> {
+    return this.execute(listOps.lindex<T>(this.ops, key, index, options));
+  }
+
+  /**
+   * The length of a list (0 for a missing key).
+   * @example const pending = await cache.llen('jobs');
+   */
+  async llen(key: string, options?: CacheKeyOptions): Promise<number> {
+    return this.execute(listOps.llen(this.ops, key, options));
+  }
+
+  /**
+   * Replaces the value at an index.
+   * @throws KeyNotFoundError when the list does not exist
+   * @throws InvalidArgumentError when the index is out of range
+   * @example await cache.lset('steps', 0, 'done');
+   */
+  async lset(key: string, index: number, value: unknown, options?: CacheKeyOptions): Promise<void> {
+    return this.execute(listOps.lset(this.ops, key, index, value, options));
+  }
+
+  /**
+   * Keeps only the values between two indexes, both included.
+   * @example await cache.ltrim('recent:42', 0, 99); // keep the 100 newest
+   */
+  async ltrim(key: string, start: number, stop: number, options?: CacheKeyOptions): Promise<void> {
+    return this.execute(listOps.ltrim(this.ops, key, start, stop, options));
+  }
+
+  /**
+   * Removes occurrences of a value: the first `count` from the head (`count > 0`), the last
+   * `-count` from the tail (`count < 0`), or all (`0`).
+   * @returns how many were removed
+   * @example await cache.lrem('queue', 0, jobId);
+   */
+  async lrem(
+    key: string,
+    count: number,
+    value: unknown,
+    options?: CacheKeyOptions,
+  ): Promise<number> {
+    return this.execute(listOps.lrem(this.ops, key, count, value, options));
+  }
+
+  /**
+   * Moves a value from one end of a list to an end of another (or the same) list, atomically.
+   * On a cluster both keys must share a hash slot (`{jobs}:pending`, `{jobs}:running`).
+   * @returns the value moved, or `undefined` when the source is empty
+   * @throws CrossSlotError on a cluster when the keys are in different slots
+   * @example const job = await cache.lmove('{jobs}:pending', '{jobs}:running', 'left', 'right');
+   */
+  async lmove<T = unknown>(
+    source: string,
+    destination: string,
+    from: ListEnd,
+    to: ListEnd,
+    options?: CacheKeyOptions,
+  ): Promise<T | undefined> {
+    return this.execute(listOps.lmove<T>(this.ops, source, destination, from, to, options));
+  }
+
+  // -- Sets: members are encoded values (so `1` and `'1'` are different members).
+
+  /**
+   * Adds members to a set.
+   * @returns how many were new
+   * @example await cache.sadd('tags:42', ['nestjs', 'redis']);
+   */
+  async sadd(key: string, members: readonly unknown[], options?: CacheKeyOptions): Promise<number> {
+    return this.execute(setOps.addOrRemove(this.ops, 'sadd', key, members, options));
+  }
+
+  /**
+   * Removes members from a set (the set itself once empty).
+   * @returns how many were there
+   * @example await cache.srem('tags:42', ['redis']);
+   */
+  async srem(key: string, members: readonly unknown[], options?: CacheKeyOptions): Promise<number> {
+    return this.execute(setOps.addOrRemove(this.ops, 'srem', key, members, options));
+  }
+
+  /**
+   * The members of a set, in no particular order (`[]` for a missing key).
+   * @example const tags = await cache.smembers<string>('tags:42');
+   */
+  async smembers<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T[]> {
+    return this.execute(setOps.smembers<T>(this.ops, key, options));
+  }
+
+  /**
+   * Whether a value is a member of a set.
+   * @example if (await cache.sismember('admins', userId)) allow();
+   */
+  async sismember(key: string, member: unknown, options?: CacheKeyOptions): Promise<boolean> {
+    return this.execute(setOps.sismember(this.ops, key, member, options));
+  }
+
+  /**
+   * Whether each value is a member of a set, in the order given.
+   * @example const [a, b] = await cache.smismember('seen', [id1, id2]);
+   */
+  async smismember(
+    key: string,
+    members: readonly unknown[],
+    options?: CacheKeyOptions,
+  ): Promise<boolean[]> {
+    return this.execute(setOps.smismember(this.ops, key, members, options));
+  }
+
+  /**
+   * How many members a set has (0 for a missing key).
+   * @example const online = await cache.scard('online');
+   */
+  async scard(key: string, options?: CacheKeyOptions): Promise<number> {
+    return this.execute(setOps.scard(this.ops, key, options));
+  }
+
+  /**
+   * Removes and returns a random member (or, with `count`, up to that many distinct ones).
+   * @returns the member (`undefined` when empty), or an array with `count`
+   * @example const winner = await cache.spop<string>('raffle');
+   */
+  async spop<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T | undefined>;
+  async spop<T = unknown>(key: string, count: number, options?: CacheKeyOptions): Promise<T[]>;
+  async spop<T = unknown>(
+    key: string,
+    countOrOptions?: number | CacheKeyOptions,
+    options?: CacheKeyOptions,
+  ): Promise<T | undefined | T[]> {
+    return this.execute<T | undefined | T[]>(
+      setOps.randomMembers<T>(this.ops, 'spop', key, countOrOptions, options),
+    );
+  }
+
+  /**
+   * Returns a random member without removing it; with a positive `count` up to that many
+   * distinct members, with a negative one `-count` members that may repeat.
+   * @returns the member (`undefined` when empty), or an array with `count`
+   * @example const sample = await cache.srandmember('products', 5);
+   */
+  async srandmember<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T | undefined>;
+  async srandmember<T = unknown>(
+    key: string,
+    count: number,
+    options?: CacheKeyOptions,
+  ): Promise<T[]>;
+  async srandmember<T = unknown>(
+    key: string,
+    countOrOptions?: number | CacheKeyOptions,
+    options?: CacheKeyOptions,
+  ): Promise<T | undefined | T[]> {
+    return this.execute<T | undefined | T[]>(
+      setOps.randomMembers<T>(this.ops, 'srandmember', key, countOrOptions, options),
+    );
+  }
+
+  /**
+   * The members found in every one of the sets (a missing key is an empty set). On a cluster the
+   * keys must share a hash slot: give them a hash tag (`{user:42}:likes`, `{user:42}:follows`).
+   * @throws CrossSlotError on a cluster when the keys are in different slots; nothing is sent
+   * @example const common = await cache.sinter(['{u42}:likes', '{u42}:friends-likes']);
+   */
+  async sinter<T = unknown>(keys: readonly string[], options?: CacheKeyOptions): Promise<T[]> {
+    return this.execute(setOps.combine<T>(this.ops, 'sinter', keys, options));
+  }
+
+  /**
+   * The members found in any of the sets. On a cluster the keys must share a hash slot.
+   * @throws CrossSlotError on a cluster when the keys are in different slots; nothing is sent
+   * @example const all = await cache.sunion(['{tags}:a', '{tags}:b']);
+   */
+  async sunion<T = unknown>(keys: readonly string[], options?: CacheKeyOptions): Promise<T[]> {
+    return this.execute(setOps.combine<T>(this.ops, 'sunion', keys, options));
+  }
+
+  /**
+   * The members of the first set found in none of the others. On a cluster the keys must share
+   * a hash slot.
+   * @throws CrossSlotError on a cluster when the keys are in different slots; nothing is sent
+   * @example const unseen = await cache.sdiff(['{u42}:recommended', '{u42}:seen']);
+   */
+  async sdiff<T = unknown>(keys: readonly string[], options?: CacheKeyOptions): Promise<T[]> {
+    return this.execute(setOps.combine<T>(this.ops, 'sdiff', keys, options));
+  }
+
+  // -- Sorted sets: members are encoded values ordered by score (a number, ±Infinity allowed),
+  // then by their stored bytes. Ranks are 0-based; negative ranks count from the end. Score
+  // bounds are numbers, '-inf', '+inf', or '(n' for exclusive.
+
+  /**
+   * Adds members with their scores, or updates their scores. Redis' flags: `nx` (only add),
+   * `xx` (only update), `gt`/`lt` (only update to a greater/lower score), `ch` (count changes).
+   * @param members - a record of member to score, or `[member, score]` pairs (a Map too)
+   * @returns how many members were added (added or changed, with `ch`)
+   * @throws InvalidArgumentError for `nx` with `xx`, `gt` or `lt`, or `gt` with `lt`
+   * @example await cache.zadd('leaderboard', { alice: 120, bob: 95 });
+   */
+  async zadd(key: string, members: ZAddMembers, options?: ZAddOptions): Promise<number> {
+    return this.execute(zsetOps.zadd(this.ops, key, members, options));
+  }
+
+  /**
+   * Removes members (the sorted set itself once empty).
+   * @returns how many were there
+   * @example await cache.zrem('leaderboard', ['bob']);
+   */
+  async zrem(key: string, members: readonly unknown[], options?: CacheKeyOptions): Promise<number> {
+    return this.execute(zsetOps.zrem(this.ops, key, members, options));
+  }
+
+  /**
+   * The score of a member.
+   * @returns the score, or `undefined` when the member or the key is missing
+   * @example const points = await cache.zscore('leaderboard', 'alice');
+   */
+  async zscore(
+    key: string,
+    member: unknown,
+    options?: CacheKeyOptions,
+  ): Promise<number | undefined> {
+    return this.execute(zsetOps.zscore(this.ops, key, member, options));
+  }
+
+  /**
+   * The scores of several members, in the order given (`undefined` for a missing one).
+   * @example const [a, b] = await cache.zmscore('leaderboard', ['alice', 'bob']);
+   */
+  async zmscore(
+    key: string,
+    members: readonly unknown[],
+    options?: CacheKeyOptions,
+  ): Promise<Array<number | undefined>> {
+    return this.execute(zsetOps.zmscore(this.ops, key, members, options));
+  }
+
+  /**
+   * Adds to a member's score atomically; a missing member counts from 0.
+   * @returns the new score
+   * @example await cache.zincrby('leaderboard', 'alice', 10);
+   */
+  async zincrby(
+    key: string,
+    member: unknown,
+    delta = 1,
+    options?: CacheKeyOptions,
+  ): Promise<number> {
+    return this.execute(zsetOps.zincrby(this.ops, key, member, delta, options));
+  }
+
+  /**
+   * How many members a sorted set has (0 for a missing key).
+   * @example const players = await cache.zcard('leaderboard');
+   */
+  async zcard(key: string, options?: CacheKeyOptions): Promise<number> {
+    return this.execute(zsetOps.zcard(this.ops, key, options));
+  }
+
+  /**
+   * How many members have a score between `min` and `max`.
+   * @example const active = await cache.zcount('last-seen', Date.now() - 60_000, '+inf');
+   */
+  async zcount(
+    key: string,
+    min: ScoreBound,
+    max: ScoreBound,
+    options?: CacheKeyOptions,
+  ): Promise<number> {
+    return this.execute(zsetOps.zcount(this.ops, key, min, max, options));
+  }
+
+  /**
+   * The members between two ranks, both included, lowest score first (`0, -1` is all).
+   * @returns members, or `{ member, score }` with `withScores`
+   * @example const bottom3 = await cache.zrange('leaderboard', 0, 2, { withScores: true });
+   */
+  async zrange<T = unknown>(
+    key: string,
+    start: number,
+    stop: number,
+    options: ZRangeOptions & { withScores: true },
+  ): Promise<ScoredMember<T>[]>;
+  async zrange<T = unknown>(
+    key: string,
+    start: number,
+    stop: number,
+    options?: ZRangeOptions & { withScores?: false },
+  ): Promise<T[]>;
+  async zrange<T = unknown>(
+    key: string,
+    start: number,
+    stop: number,
+    options?: ZRangeOptions,
+  ): Promise<T[] | ScoredMember<T>[]> {
+    return this.execute(zsetOps.rankRange<T>(this.ops, 'zrange', key, start, stop, options));
+  }
+
+  /**
+   * The members between two ranks counted from the highest score, highest first.
+   * @returns members, or `{ member, score }` with `withScores`
+   * @example const top10 = await cache.zrevrange('leaderboard', 0, 9, { withScores: true });
+   */
+  async zrevrange<T = unknown>(
+    key: string,
+    start: number,
+    stop: number,
+    options: ZRangeOptions & { withScores: true },
+  ): Promise<ScoredMember<T>[]>;
+  async zrevrange<T = unknown>(
+    key: string,
+    start: number,
+    stop: number,
+    options?: ZRangeOptions & { withScores?: false },
+  ): Promise<T[]>;
+  async zrevrange<T = unknown>(
+    key: string,
+    start: number,
+    stop: number,
+    options?: ZRangeOptions,
+  ): Promise<T[] | ScoredMember<T>[]> {
+    return this.execute(zsetOps.rankRange<T>(this.ops, 'zrevrange', key, start, stop, options));
+  }
+
+  /**
+   * The members with a score between `min` and `max`, lowest first; `limit` pages the result.
+   * @returns members, or `{ member, score }` with `withScores`
+   * @example const due = await cache.zrangebyscore('schedule', '-inf', Date.now(), { limit: { offset: 0, count: 100 } });
+   */
+  async zrangebyscore<T = unknown>(
+    key: string,
+    min: ScoreBound,
+    max: ScoreBound,
+    options: ZRangeByScoreOptions & { withScores: true },
+  ): Promise<ScoredMember<T>[]>;
+  async zrangebyscore<T = unknown>(
+    key: string,
+    min: ScoreBound,
+    max: ScoreBound,
+    options?: ZRangeByScoreOptions & { withScores?: false },
+  ): Promise<T[]>;
+  async zrangebyscore<T = unknown>(
+    key: string,
+    min: ScoreBound,
+    max: ScoreBound,
+    options?: ZRangeByScoreOptions,
+  ): Promise<T[] | ScoredMember<T>[]> {
+    return this.execute(zsetOps.scoreRange<T>(this.ops, 'zrangebyscore', key, min, max, options));
+  }
+
+  /**
+   * The members with a score between `max` and `min`, highest first (note: `max` comes first,
+   * as in Redis); `limit` pages the result.
+   * @returns members, or `{ member, score }` with `withScores`
+   * @example const recent = await cache.zrevrangebyscore('events', '+inf', '(1700000000000');
+   */
+  async zrevrangebyscore<T = unknown>(
+    key: string,
+    max: ScoreBound,
+    min: ScoreBound,
+    options: ZRangeByScoreOptions & { withScores: true },
+  ): Promise<ScoredMember<T>[]>;
+  async zrevrangebyscore<T = unknown>(
+    key: string,
+    max: ScoreBound,
+    min: ScoreBound,
+    options?: ZRangeByScoreOptions & { withScores?: false },
+  ): Promise<T[]>;
+  async zrevrangebyscore<T = unknown>(
+    key: string,
+    max: ScoreBound,
+    min: ScoreBound,
+    options?: ZRangeByScoreOptions,
+  ): Promise<T[] | ScoredMember<T>[]> {
+    return this.execute(
+      zsetOps.scoreRange<T>(this.ops, 'zrevrangebyscore', key, max, min, options),
+    );
+  }
+
+  /**
+   * The rank of a member, lowest score first (0-based).
+   * @returns the rank, or `undefined` when the member is missing
+   * @example const position = await cache.zrank('queue', jobId);
+   */
+  async zrank(
+    key: string,
+    member: unknown,
+    options?: CacheKeyOptions,
+  ): Promise<number | undefined> {
+    return this.execute(zsetOps.rank(this.ops, 'zrank', key, member, options));
+  }
+
+  /**
+   * The rank of a member, highest score first (0-based).
+   * @returns the rank, or `undefined` when the member is missing
+   * @example const place = (await cache.zrevrank('leaderboard', 'alice'))! + 1;
+   */
+  async zrevrank(
+    key: string,
+    member: unknown,
+    options?: CacheKeyOptions,
+  ): Promise<number | undefined> {
+    return this.execute(zsetOps.rank(this.ops, 'zrevrank', key, member, options));
+  }
+
+  /**
+   * Removes the members with a score between `min` and `max`.
+   * @returns how many were removed
+   * @example await cache.zremrangebyscore('events', '-inf', Date.now() - 3_600_000);
+   */
+  async zremrangebyscore(
+    key: string,
+    min: ScoreBound,
+    max: ScoreBound,
+    options?: CacheKeyOptions,
+  ): Promise<number> {
+    return this.execute(zsetOps.zremrangebyscore(this.ops, key, min, max, options));
+  }
+
+  /**
+   * Removes the members between two ranks, both included.
+   * @returns how many were removed
+   * @example await cache.zremrangebyrank('leaderboard', 0, -101); // keep the top 100
+   */
+  async zremrangebyrank(
+    key: string,
+    start: number,
+    stop: number,
+    options?: CacheKeyOptions,
+  ): Promise<number> {
+    return this.execute(zsetOps.zremrangebyrank(this.ops, key, start, stop, options));
+  }
+
+  /**
+   * Removes and returns the member with the lowest score (or, with `count`, up to that many).
+   * @returns `{ member, score }` (`undefined` when empty), or an array with `count`
+   * @example const next = await cache.zpopmin<string>('schedule');
+   */
+  async zpopmin<T = unknown>(
+    key: string,
+    options?: CacheKeyOptions,
+  ): Promise<ScoredMember<T> | undefined>;
+  async zpopmin<T = unknown>(
+    key: string,
+    count: number,
+    options?: CacheKeyOptions,
+  ): Promise<ScoredMember<T>[]>;
+  async zpopmin<T = unknown>(
+    key: string,
+    countOrOptions?: number | CacheKeyOptions,
+    options?: CacheKeyOptions,
+  ): Promise<ScoredMember<T> | undefined | ScoredMember<T>[]> {
+    return this.execute<ScoredMember<T> | undefined | ScoredMember<T>[]>(
+      zsetOps.zpop<T>(this.ops, 'zpopmin', key, countOrOptions, options),
+    );
+  }
+
+  /**
+   * Removes and returns the member with the highest score (or, with `count`, up to that many).
+   * @returns `{ member, score }` (`undefined` when empty), or an array with `count`
+   * @example const best = await cache.zpopmax('bids');
+   */
+  async zpopmax<T = unknown>(
+    key: string,
+    options?: CacheKeyOptions,
+  ): Promise<ScoredMember<T> | undefined>;
+  async zpopmax<T = unknown>(
+    key: string,
+    count: number,
+    options?: CacheKeyOptions,
+  ): Promise<ScoredMember<T>[]>;
+  async zpopmax<T = unknown>(
+    key: string,
+    countOrOptions?: number | CacheKeyOptions,
+    options?: CacheKeyOptions,
+  ): Promise<ScoredMember<T> | undefined | ScoredMember<T>[]> {
+    return this.execute<ScoredMember<T> | undefined | ScoredMember<T>[]>(
+      zsetOps.zpop<T>(this.ops, 'zpopmax', key, countOrOptions, options),
+    );
+  }
+
+  // ---- Pipelines and Lua scripts ----
+
+  /**
+   * Starts a pipeline: operations queued on it are sent together by `exec()`, in one round trip
+   * on Redis (one per node on a cluster), with the same arguments and results as the methods of
+   * this cache. With `{ transaction: true }` they run atomically (MULTI/EXEC).
+   * @example
+   * const [, , count] = await cache
+   *   .pipeline()
+   *   .zremrangebyscore(key, 0, now - 60_000)
+   *   .zadd(key, { [String(now)]: now })
+   *   .zcard(key)
+   *   .expire(key, '1m')
+   *   .exec();
+   */
+  pipeline(options?: PipelineOptions): CachePipeline {
+    return new CachePipeline(this.ops, this.backend, options?.transaction === true);
+  }
+
+  /**
+   * Runs a Lua script once (by SHA, with an EVAL fallback). Keys get the cache's prefix and
+   * version; `values` are encoded and appended to ARGV; `decode` decodes the reply's strings.
+   * On a cluster the keys must share a hash slot. For a script run often, prefer
+   * {@link CacheService.defineScript}.
+   * @throws NotSupportedError on the memory backend, which has no Lua
+   * @throws CrossSlotError on a cluster when the keys are in different slots; nothing is sent
+   * @example
+   * const old = await cache.eval<string>(
+   *   "local v = redis.call('GET', KEYS[1]) redis.call('SET', KEYS[1], ARGV[1]) return v",
+   *   { keys: ['greeting'], values: ['hello'], decode: true },
+   * );
+   */
+  async eval<T = unknown>(script: string, options?: ScriptOptions): Promise<T> {
+    return this.execute(runScript<T>(this.ops, scriptOp(this.ops, script), options));
+  }
+
+  /**
+   * Defines a Lua script once; the returned function runs it by SHA (EVALSHA), falling back to
+   * EVAL when the server does not know it yet. Calling it on the memory backend throws
+   * `NotSupportedError`.
+   * @param name - a name for messages
+   * @example
+   * const swap = cache.defineScript<number>('swap', "...lua...");
+   * await swap({ keys: ['{a}:x', '{a}:y'] });
+   */
+  defineScript<T = unknown>(name: string, lua: string): CacheScript<T> {
+    return createScript<T>(this.ops, name, lua, (op, options) =>
+      this.execute(runScript<T>(this.ops, op, options)),
+    );
+  }
+
+  /** Runs one operation and decodes its reply; backend errors become typed errors. */
+  private async execute<R>(op: CacheOp<R>): Promise<R> {
+    const { step } = op;
+    const reply = await (
+      'op' in step ? this.backend.run(step.op, step.keys, step.args) : this.backend.command(step)
+    ).catch((e) => this.fail(e, op.key));
+    return op.decode(reply);
   }
 
   /**

@@ -2,6 +2,8 @@ import { REPLY } from '../backends/reply-error.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXError } from '../errors/cachex.error.js';
 import { CacheXConnectionError } from '../errors/connection.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { KeyNotFoundError } from '../errors/key-not-found.error.js';
 import { WrongTypeError } from '../errors/wrong-type.error.js';
 
 /**
@@ -23,6 +25,21 @@ export function mapBackendError(error: unknown, cache: string, key?: string): Ca
       key !== undefined
     ) {
       return new WrongTypeError(MESSAGES.notInteger(cache, key), cache, key, { cause: err });
+    }
+    if (
+      (err.message === REPLY.HASH_NOT_INTEGER || err.message === REPLY.HASH_NOT_FLOAT) &&
+      key !== undefined
+    ) {
+      const kind = err.message === REPLY.HASH_NOT_INTEGER ? 'an integer' : 'a number';
+      return new WrongTypeError(MESSAGES.hashNotNumber(cache, key, kind), cache, key, {
+        cause: err,
+      });
+    }
+    if (err.message === REPLY.NO_SUCH_KEY && key !== undefined) {
+      return new KeyNotFoundError(MESSAGES.noSuchList(cache, key), cache, key);
+    }
+    if (err.message === REPLY.INDEX_OUT_OF_RANGE && key !== undefined) {
+      return new InvalidArgumentError(MESSAGES.indexOutOfRange(cache, key), cache, 'index');
     }
     return new CacheXError(MESSAGES.serverError(cache, key, err.message), { cause: err });
   }

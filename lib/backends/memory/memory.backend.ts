@@ -1,17 +1,24 @@
 import { compileGlob } from '../../utils/glob.js';
-import type { AtomicOp, MemoryOpContext, OpArg } from '../atomic-op.js';
-import type { BackendSetOptions, CacheBackend, RawValue } from '../backend.interface.js';
+import type { AtomicOp, OpArg } from '../atomic-op.js';
+import type {
+  BackendCommand,
+  BackendSetOptions,
+  BackendStep,
+  CacheBackend,
+  RawValue,
+  Reply,
+  StepResult,
+} from '../backend.interface.js';
 import { BackendReplyError, REPLY } from '../reply-error.js';
+import { MEMORY_COMMANDS, type CommandContext } from './commands/index.js';
 import type { MemoryEntry as Entry, MemoryStore } from './memory.store.js';
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const REDIS_INTEGER = /^(?:0|-?[1-9][0-9]*)$/;
 
 /**
  * The embedded backend, on a process-local {@link MemoryStore}, with the same semantics as Redis
- * (TTL in ms, integer counters that keep their TTL, glob patterns, versions). Every operation is
- * synchronous inside, hence atomic. With `maxEntries`, the Map's insertion order doubles as the
+ * (TTL in ms, integer counters that keep their TTL, glob patterns, versions, data structures).
+ * It is a small Redis command interpreter: the commands the cache layer sends are implemented
+ * in JavaScript (commands/, one file per type). Every operation is synchronous inside, hence
+ * atomic. With `maxEntries`, the Map's insertion order doubles as the
  * LRU list: a read moves the entry to the end, eviction takes the first.
  */
 export class MemoryBackend implements CacheBackend {
@@ -20,22 +27,27 @@ export class MemoryBackend implements CacheBackend {
   private readonly maxEntries: number | undefined;
   private closed = false;
 
-  constructor(private readonly store: MemoryStore) {
+  /** Whether the cache's codec writes bytes: members and fields are then answered as Buffers. */
+  private readonly binary: boolean;
+
+  constructor(
+    private readonly store: MemoryStore,
+    options: { binary?: boolean } = {},
+  ) {
     this.entries = store.entries;
     this.maxEntries = store.options.maxEntries;
+    this.binary = options.binary ?? false;
   }
 
   async get(key: string): Promise<RawValue | undefined> {
-    return this.readString(key);
+    return (this.exec({ name: 'get', keys: [key], args: [] }) as RawValue | null) ?? undefined;
   }
 
   async set(key: string, value: RawValue, options: BackendSetOptions): Promise<boolean> {
-    if (options.condition) {
-      const exists = this.read(key) !== undefined;
-      if (options.condition === 'nx' ? exists : !exists) return false;
-    }
-    this.writeString(key, value, options.ttl === null ? 0 : Date.now() + options.ttl);
-    return true;
+    const args: OpArg[] = [value];
+    if (options.ttl !== null) args.push('PX', options.ttl);
+    if (options.condition) args.push(options.condition === 'nx' ? 'NX' : 'XX');
+    return this.exec({ name: 'set', keys: [key], args }) !== null;
   }
 
   async getMany(keys: readonly string[]): Promise<(RawValue | undefined)[]> {
@@ -55,55 +67,31 @@ export class MemoryBackend implements CacheBackend {
   }
 
   async delete(keys: readonly string[]): Promise<number> {
-    let count = 0;
-    for (const key of keys) if (this.read(key) && this.entries.delete(key)) count++;
-    return count;
+    return this.exec({ name: 'unlink', keys, args: [] }) as number;
   }
 
   async exists(key: string): Promise<boolean> {
-    return this.read(key) !== undefined;
+    return this.exec({ name: 'exists', keys: [key], args: [] }) === 1;
   }
 
   async incrBy(key: string, delta: number): Promise<number> {
-    const entry = this.read(key);
-    let current = 0n;
-    if (entry) {
-      if (entry.type !== 'string') throw new BackendReplyError(REPLY.WRONGTYPE);
-      const text = typeof entry.data === 'string' ? entry.data : entry.data.toString('latin1');
-      if (!REDIS_INTEGER.test(text)) throw new BackendReplyError(REPLY.NOT_INTEGER);
-      current = BigInt(text);
-      if (current < INT64_MIN || current > INT64_MAX)
-        throw new BackendReplyError(REPLY.NOT_INTEGER);
-    }
-    const next = current + BigInt(delta);
-    if (next < INT64_MIN || next > INT64_MAX) throw new BackendReplyError(REPLY.OVERFLOW);
-    this.writeString(key, next.toString(), entry ? entry.expiresAt : 0);
-    return Number(next);
+    return this.exec({ name: 'incrby', keys: [key], args: [delta] }) as number;
   }
 
   async pttl(key: string): Promise<number> {
-    const entry = this.read(key);
-    if (!entry) return -2;
-    return entry.expiresAt === 0 ? -1 : Math.max(0, entry.expiresAt - Date.now());
+    return this.exec({ name: 'pttl', keys: [key], args: [] }) as number;
   }
 
   async pexpire(key: string, ms: number): Promise<boolean> {
-    return this.pexpireAt(key, Date.now() + ms);
+    return this.exec({ name: 'pexpire', keys: [key], args: [ms] }) === 1;
   }
 
   async pexpireAt(key: string, epochMs: number): Promise<boolean> {
-    const entry = this.read(key);
-    if (!entry) return false;
-    if (epochMs <= Date.now()) this.entries.delete(key);
-    else entry.expiresAt = epochMs;
-    return true;
+    return this.exec({ name: 'pexpireat', keys: [key], args: [epochMs] }) === 1;
   }
 
   async persist(key: string): Promise<boolean> {
-    const entry = this.read(key);
-    if (!entry || entry.expiresAt === 0) return false;
-    entry.expiresAt = 0;
-    return true;
+    return this.exec({ name: 'persist', keys: [key], args: [] }) === 1;
   }
 
   async touch(key: string, ttl: number | null): Promise<boolean> {
@@ -143,14 +131,43 @@ export class MemoryBackend implements CacheBackend {
     return op.memory(this.opContext(), keys, args);
   }
 
+  async command(command: BackendCommand): Promise<Reply> {
+    return this.exec(command);
+  }
+
+  /**
+   * Runs every step synchronously, so a pipeline is always atomic here (a transaction is too);
+   * as in a Redis transaction, a failing step does not undo nor stop the others.
+   */
+  async pipeline(steps: readonly BackendStep[]): Promise<StepResult[]> {
+    const ctx = this.opContext();
+    return steps.map((step) => {
+      try {
+        const value =
+          'op' in step ? step.op.memory(ctx, step.keys, step.args) : this.exec(step, ctx);
+        return { ok: true, value };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.store.release();
   }
 
-  private opContext(): MemoryOpContext {
+  /** Runs one command by its JavaScript implementation (see commands/). */
+  private exec(command: BackendCommand, ctx = this.opContext()): Reply {
+    const implementation = MEMORY_COMMANDS.get(command.name);
+    if (!implementation) throw new BackendReplyError(`ERR unknown command '${command.name}'`);
+    return implementation(ctx, command.keys, command.args);
+  }
+
+  private opContext(): CommandContext {
     return {
+      binary: this.binary,
       now: Date.now(),
       read: (key) => this.read(key),
       write: (key, entry) => this.write(key, entry),

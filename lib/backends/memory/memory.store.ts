@@ -3,8 +3,11 @@ import type { MemoryZSet } from './memory-zset.js';
 
 /**
  * One stored key, tagged with its Redis type so that every operation can refuse a key of the
- * wrong type as Redis does (WRONGTYPE). Collection members and fields are byte strings: text as
- * is, Buffers as latin1 text.
+ * wrong type as Redis does (WRONGTYPE). Set and sorted-set members and hash fields are byte
+ * strings: the latin1 text of their bytes, text being UTF-8 encoded first (`bytes()` in
+ * commands/command-context.ts; ASCII text is its own byte string), so that equal bytes are one
+ * member and string comparison is Redis' byte order. Values (strings, hash values, list
+ * elements) are stored as given.
  */
 export type MemoryEntry = (
   | { type: 'string'; data: RawValue }

@@ -1,6 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import type { Cluster } from 'ioredis';
-import type { RawValue } from '../backend.interface.js';
+import type { BackendStep, RawValue, StepResult } from '../backend.interface.js';
 import { RedisBackend, scanNode } from './redis.backend.js';
 
 /**
@@ -54,6 +54,32 @@ export class ClusterBackend extends RedisBackend {
     for (const node of masters) yield* scanNode(node, pattern, count);
   }
 
+  /**
+   * A pipeline whose keys live on several nodes is split into one pipeline per node, run in
+   * parallel, and the results put back in order. Steps on different nodes touch different keys,
+   * so their relative order cannot matter. A transaction is one MULTI/EXEC (the cache layer has
+   * checked that its keys share a slot).
+   */
+  override async pipeline(
+    steps: readonly BackendStep[],
+    transaction: boolean,
+  ): Promise<StepResult[]> {
+    if (transaction) return super.pipeline(steps, true);
+    const groups = groupByNode(this.cluster, steps);
+    if (groups.length <= 1) return super.pipeline(steps, false);
+    const results = new Array<StepResult>(steps.length);
+    await Promise.all(
+      groups.map(async (indexes) => {
+        const part = await super.pipeline(
+          indexes.map((i) => steps[i]!),
+          false,
+        );
+        indexes.forEach((stepIndex, i) => (results[stepIndex] = part[i]!));
+      }),
+    );
+    return results;
+  }
+
   override async rename(from: string, to: string): Promise<boolean> {
     if (calculateSlot(from) === calculateSlot(to)) return super.rename(from, to);
     // NOTE: keys in different slots cannot be moved atomically; DUMP/RESTORE keeps type and TTL.
@@ -63,6 +89,28 @@ export class ClusterBackend extends RedisBackend {
     await this.cluster.unlink(from);
     return true;
   }
+}
+
+/**
+ * Indexes of pipeline steps grouped by the nodes serving their slot (as ioredis groups slots),
+ * so that each group is one pipeline to one node. Before the slot map is known, by slot. A step
+ * without keys joins the first group.
+ */
+function groupByNode(cluster: Cluster, steps: readonly BackendStep[]): number[][] {
+  const groups = new Map<string, number[]>();
+  let first: string | undefined;
+  steps.forEach((step, index) => {
+    let id = first ?? '';
+    if (step.keys.length > 0) {
+      const slot = calculateSlot(step.keys[0]!);
+      id = cluster.slots[slot]?.join(';') ?? `slot ${slot}`;
+    }
+    first ??= id;
+    const group = groups.get(id);
+    if (group) group.push(index);
+    else groups.set(id, [index]);
+  });
+  return [...groups.values()];
 }
 
 /** Indexes of `keys` grouped by hash slot, in first-seen order. */

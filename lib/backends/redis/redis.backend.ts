@@ -1,6 +1,15 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { AtomicOp, OpArg } from '../atomic-op.js';
-import type { BackendSetOptions, CacheBackend, RawValue } from '../backend.interface.js';
+import type {
+  BackendCommand,
+  BackendSetOptions,
+  BackendStep,
+  CacheBackend,
+  RawValue,
+  Reply,
+  StepResult,
+} from '../backend.interface.js';
+import { callBuffer } from './call-buffer.js';
 import { BUMP_VERSION, RENAME_IF_EXISTS, TOUCH } from './redis.scripts.js';
 
 /** The client a Redis backend drives: a standalone (or Sentinel-managed) client or a cluster. */
@@ -111,7 +120,44 @@ export class RedisBackend implements CacheBackend {
   }
 
   async run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R> {
-    return op.fromRedis(await op.script.run(this.client, keys, args));
+    const binary = this.options.binary && op.valueReplies;
+    return op.fromRedis(await op.script.run(this.client, keys, args, binary));
+  }
+
+  async command(command: BackendCommand): Promise<Reply> {
+    const argv = [...command.keys, ...command.args];
+    const reply = this.options.binary
+      ? await callBuffer(this.client, command.name, argv)
+      : await this.client.call(command.name, ...argv);
+    return normaliseReply(reply);
+  }
+
+  async pipeline(steps: readonly BackendStep[], transaction: boolean): Promise<StepResult[]> {
+    if (steps.length === 0) return [];
+    const pipeline = transaction ? this.client.multi() : this.client.pipeline();
+    for (const step of steps) {
+      if ('op' in step) {
+        // NOTE: EVAL, not EVALSHA: a NOSCRIPT inside a pipeline could not be retried in place.
+        const argv = [step.op.script.lua, step.keys.length, ...step.keys, ...step.args];
+        if (this.options.binary && step.op.valueReplies) pipeline.callBuffer('eval', ...argv);
+        else pipeline.call('eval', ...argv);
+      } else {
+        const argv = [...step.keys, ...step.args];
+        if (this.options.binary) pipeline.callBuffer(step.name, ...argv);
+        else pipeline.call(step.name, ...argv);
+      }
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, reply], i): StepResult => {
+      if (error) return { ok: false, error };
+      const step = steps[i]!;
+      if (!('op' in step)) return { ok: true, value: normaliseReply(reply) };
+      try {
+        return { ok: true, value: step.op.fromRedis(reply) };
+      } catch (failure) {
+        return { ok: false, error: failure };
+      }
+    });
   }
 
   async close(): Promise<void> {
@@ -132,6 +178,28 @@ export async function* scanNode(
     cursor = next;
     if (keys.length > 0) yield keys;
   } while (cursor !== '0');
+}
+
+/**
+ * A command's reply in the shape of {@link Reply}, whatever the client's protocol: ioredis turns
+ * HGETALL into an object (flattened back here), and a RESP3 client may nest WITHSCORES pairs
+ * (flattened) or answer booleans (as 1/0).
+ */
+export function normaliseReply(reply: unknown): Reply {
+  if (reply === null || reply === undefined) return null;
+  if (typeof reply === 'string' || typeof reply === 'number' || Buffer.isBuffer(reply)) {
+    return reply;
+  }
+  if (typeof reply === 'boolean') return reply ? 1 : 0;
+  if (Array.isArray(reply)) {
+    return reply.flatMap((item: unknown) =>
+      Array.isArray(item) ? item.map(normaliseReply) : [normaliseReply(item)],
+    );
+  }
+  if (typeof reply === 'object') {
+    return Object.entries(reply).flatMap(([field, value]) => [field, normaliseReply(value)]);
+  }
+  return String(reply);
 }
 
 /** Rejects with the first failed command of a pipeline, if any. */

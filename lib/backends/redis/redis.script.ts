@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { callBuffer } from './call-buffer.js';
 
 /**
  * A Lua script run by SHA (EVALSHA), falling back to EVAL when the server does not know it yet
@@ -16,16 +17,25 @@ export class RedisScript {
     this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
+  /**
+   * Runs the script. `binary` answers bulk strings as Buffers (for scripts whose replies are a
+   * binary cache's values) instead of text.
+   */
   async run(
     client: Redis | Cluster,
     keys: readonly string[],
     args: ReadonlyArray<string | number | Buffer>,
+    binary = false,
   ): Promise<unknown> {
     try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+      return binary
+        ? await callBuffer(client, 'evalsha', [this.sha, keys.length, ...keys, ...args])
+        : await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(this.lua, keys.length, ...keys, ...args);
+      return binary
+        ? callBuffer(client, 'eval', [this.lua, keys.length, ...keys, ...args])
+        : client.eval(this.lua, keys.length, ...keys, ...args);
     }
   }
 }
