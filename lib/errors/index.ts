@@ -3,6 +3,8 @@ export { CacheXConfigError } from './config.error.js';
 export { CacheXConnectionError } from './connection.error.js';
 export { InvalidArgumentError } from './invalid-argument.error.js';
 export { KeyNotFoundError } from './key-not-found.error.js';
+export { LockAcquireTimeoutError } from './lock-acquire-timeout.error.js';
+export { LockLostError, type LockLostReason } from './lock-lost.error.js';
 export { NotSupportedError } from './not-supported.error.js';
 export { SerializationError } from './serialization.error.js';
 export { WrongTypeError } from './wrong-type.error.js';
