@@ -70,6 +70,14 @@ export function createLock(host: LockHost, name: string, options?: LockOptions):
 
 type LockState = 'idle' | 'acquiring' | 'held' | 'lost' | 'released';
 
+/** The longest delay `setTimeout` honours (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A delay `setTimeout` can take. */
+function clamp(ms: number): number {
+  return Math.min(Math.max(0, ms), MAX_TIMER_MS);
+}
+
 /** Retry delays of a waiter, in ms: release notices make the long one the usual case. */
 const RETRY_MS = { subscribed: 1_000, polling: 100, jitter: 10 } as const;
 
@@ -291,17 +299,19 @@ export class Lock implements AsyncDisposable {
     let subscribed = false;
     const ready = subscription.ready.then((ok) => (subscribed = ok));
     try {
-      let pttl = holderPttl;
       // Try again once subscribed: a release between the first try and the subscription sent
       // its notice to nobody.
-      await waiter.sleep(Math.min(pttl, deadline - Date.now()), signal, ready);
+      await waiter.sleep(
+        Math.min(holderPttl, RETRY_MS.subscribed, deadline - Date.now()),
+        signal,
+        ready,
+      );
       for (;;) {
         const result = await this.attempt();
         if (result.acquired) return true;
         const remaining = deadline - Date.now();
         if (remaining <= 0) return false;
-        pttl = result.pttl;
-        await waiter.sleep(Math.min(retryDelay(pttl, subscribed), remaining), signal);
+        await waiter.sleep(Math.min(retryDelay(result.pttl, subscribed), remaining), signal);
       }
     } finally {
       subscription.stop();
@@ -322,19 +332,21 @@ export class Lock implements AsyncDisposable {
   /** Notes when the lease ends (as this process sees it: never later than the server). */
   private expireAt(at: number): void {
     clearTimeout(this.leaseTimer);
-    this.leaseTimer = setTimeout(
-      () =>
+    const delay = at - Date.now();
+    this.leaseTimer = setTimeout(() => {
+      // Timers cap at about 24.8 days; a longer lease is waited out in steps.
+      if (delay > MAX_TIMER_MS) this.expireAt(at);
+      else
         this.lose(
           this.renewalError || this.renewing ? 'unreachable' : 'expired',
           this.renewalError,
-        ),
-      Math.max(0, at - Date.now()),
-    );
+        );
+    }, clamp(delay));
     this.leaseTimer.unref();
   }
 
   private scheduleRenewal(): void {
-    this.renewTimer = setTimeout(() => void this.renew(), Math.max(1, Math.floor(this.lease / 3)));
+    this.renewTimer = setTimeout(() => void this.renew(), clamp(Math.floor(this.lease / 3)));
     this.renewTimer.unref();
   }
 
@@ -440,7 +452,7 @@ class Waiter {
         else reject(error);
       };
       const onAbort = () => settle(signal!.reason);
-      const timer = setTimeout(() => settle(), Math.max(0, ms));
+      const timer = setTimeout(() => settle(), clamp(ms));
       timer.unref();
       this.wakeSleeper = () => settle();
       signal?.addEventListener('abort', onAbort, { once: true });
