@@ -261,7 +261,7 @@ export class Lock implements AsyncDisposable {
       },
     );
     if (!result.held) throw this.lose(result.reason);
-    if (this.isCurrent(token)) this.expireAt(started + result.pttl);
+    if (this.isCurrent(token)) this.leaseEndsIn(started, result.pttl);
     return result.pttl;
   }
 
@@ -325,11 +325,19 @@ export class Lock implements AsyncDisposable {
     this.currentFence = fencingToken;
     this.lostError = undefined;
     this.renewalError = undefined;
-    this.expireAt(started + this.lease);
+    this.leaseEndsIn(started, this.lease);
     if (this.autoExtend) this.scheduleRenewal();
   }
 
-  /** Notes when the lease ends (as this process sees it: never later than the server). */
+  /**
+   * Notes when the lease ends, as this process sees it: counted from before the request left,
+   * less a margin for timer and clock drift (1 % of the lease + 2 ms, as Redlock), so that the
+   * signal aborts before the server lets another holder in.
+   */
+  private leaseEndsIn(started: number, pttl: number): void {
+    this.expireAt(started + pttl - (Math.floor(this.lease / 100) + 2));
+  }
+
   private expireAt(at: number): void {
     clearTimeout(this.leaseTimer);
     const delay = at - Date.now();
@@ -364,7 +372,7 @@ export class Lock implements AsyncDisposable {
         return;
       }
       this.renewalError = undefined;
-      this.expireAt(started + result.pttl);
+      this.leaseEndsIn(started, result.pttl);
     } catch (error) {
       // Keep trying: the server may be back before the lease runs out.
       if (!this.isCurrent(token)) return;
