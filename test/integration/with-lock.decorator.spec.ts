@@ -176,6 +176,17 @@ it('refuses invalid options when the class is defined', () => {
   }
 });
 
+it('accepts async methods only (checked by the compiler)', () => {
+  class Sync {
+    // @ts-expect-error: a lock must be held until the method's promise settles
+    @WithLock('x')
+    sync(): number {
+      return 1;
+    }
+  }
+  expect(Sync).toBeDefined();
+});
+
 const backends = [
   { kind: 'memory', location: () => 'memory://' },
   { kind: 'redis', location: () => testServers().redis.url },
