@@ -1,3 +1,5 @@
+import type { LockLostReason } from './errors/lock-lost.error.js';
+
 /**
  * Every message the library shows, in one place, so that they stay consistent: each names the
  * cache, key or option at fault and says how to fix it.
@@ -63,4 +65,24 @@ export const MESSAGES = {
   noActiveRegistry: (user: string) =>
     `${user} needs a cache, but no application with CacheXModule is initialised. ` +
     'Import CacheXModule.forRoot() in the application module, and call the method after `await app.init()` (or `app.listen()`).',
+  lockLost: (cache: string, lock: string, reason: LockLostReason, leaseMs: number) =>
+    `Cache '${cache}': lock '${lock}' ${LOCK_LOST[reason]}, so the work done under it may not ` +
+    `have been exclusive. ${reason === 'unreachable' ? 'The lock expires by itself after its lease. ' : ''}` +
+    `Give it a longer \`lease\` (now ${leaseMs} ms), use \`autoExtend: true\`, or call \`extend()\` while the work runs.`,
+  lockAcquireTimeout: (cache: string, lock: string, waitMs: number) =>
+    `Cache '${cache}': lock '${lock}' is held by another holder and could not be acquired ` +
+    `${waitMs === 0 ? 'on the single try (`wait` is 0)' : `within ${waitMs} ms`}. ` +
+    "Raise `wait`, or with @WithLock use `onLocked: 'skip'` to skip the work instead.",
+  lockNotHeld: (cache: string, lock: string) =>
+    `Cache '${cache}': lock '${lock}' is not held, so it cannot be extended; acquire it first.`,
+  lockAlreadyHeld: (cache: string, lock: string) =>
+    `Cache '${cache}': this Lock already holds lock '${lock}'; release it first, or create another with cache.lock().`,
+  lockDecoratorOption: (where: string, option: string, problem: string) =>
+    `${where}: option \`${option}\` ${problem}.`,
 } as const;
+
+const LOCK_LOST: Record<LockLostReason, string> = {
+  expired: 'expired before it was released (its lease ran out or its key was deleted)',
+  replaced: 'is held by another holder now (its lease ran out before it was released)',
+  unreachable: 'could not be renewed or released because the server could not be reached',
+};

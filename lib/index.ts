@@ -36,6 +36,16 @@ export { CacheRegistry } from './registry/cache.registry.js';
 export { getCacheToken } from './registry/cache-token.js';
 export { InjectCache } from './registry/inject-cache.decorator.js';
 
+export type { Lock } from './lock/lock.js';
+export type {
+  LockAcquireOptions,
+  LockOptions,
+  WithLockDecoratorOptions,
+  WithLockOptions,
+} from './lock/lock-options.interface.js';
+export { WithLock } from './lock/with-lock.decorator.js';
+export { currentLock } from './lock/with-lock.js';
+
 export type { CacheConfig, CachesConfig, SentinelConfig } from './config/cache-config.interface.js';
 export type { KeyFunction, ReverseKeyFunction } from './keys/key-builder.js';
 export type { BackendKind } from './backends/backend.interface.js';
@@ -48,9 +58,12 @@ export {
   CrossSlotError,
   InvalidArgumentError,
   KeyNotFoundError,
+  LockAcquireTimeoutError,
+  LockLostError,
   NotSupportedError,
   PipelineError,
   SerializationError,
   WrongTypeError,
   type PipelineResult,
+  type LockLostReason,
 } from './errors/index.js';

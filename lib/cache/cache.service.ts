@@ -34,6 +34,10 @@ import { runScript, scriptOp } from './ops/script.ops.js';
 import * as setOps from './ops/set.ops.js';
 import * as zsetOps from './ops/zset.ops.js';
 import type { ZAddMembers } from './ops/zset.ops.js';
+import { createLock, type Lock, type LockHost } from '../lock/lock.js';
+import type { LockOptions, WithLockOptions } from '../lock/lock-options.interface.js';
+import { closeReleaseNotices } from '../lock/release-notices.js';
+import { runWithLock } from '../lock/with-lock.js';
 
 /** What a {@link CacheService} is made of; built by the registry from a cache's configuration. */
 export interface CacheParts {
@@ -1170,8 +1174,53 @@ export class CacheService {
     return this.backend.bumpVersion(key).catch((e) => this.fail(e, namespace));
   }
 
+  /**
+   * A distributed lock of this cache: see {@link Lock}. Nothing is sent to the server until
+   * `acquire()`. The lock lives under `<keyPrefix>:cachex:lock:{<name>}`, untouched by `clear()`.
+   * @param name - the lock's name, shared by every process that must exclude the others
+   * @param options - `lease` (**ms** or a string; default 30 s), `wait` (default 0: one try),
+   * `autoExtend` (default false)
+   * @throws InvalidArgumentError for an empty name or an invalid option
+   * @example
+   * const lock = cache.lock('process-payments', { lease: '30s' });
+   * if (await lock.acquire({ wait: '5s' })) {
+   *   try { await processPendingPayments(); } finally { await lock.release(); }
+   * }
+   */
+  lock(name: string, options?: LockOptions): Lock {
+    return createLock(this.lockHost(), name, options);
+  }
+
+  /**
+   * Runs `fn` under a distributed lock: acquires it (waiting up to `wait`, default 0: one try),
+   * runs `fn` with the lock, releases it. `fn` (and what it calls) also reaches the lock through
+   * `currentLock()`.
+   * @returns what `fn` returns
+   * @throws LockAcquireTimeoutError when the lock was not acquired within `wait`; `fn` did not run
+   * @throws LockLostError when `fn` succeeded but the lock was not held until it finished
+   * @example
+   * await cache.withLock('process-payments', () => this.process(), { lease: '30s', wait: '5s' });
+   */
+  async withLock<T>(
+    name: string,
+    fn: (lock: Lock) => T | Promise<T>,
+    options?: WithLockOptions,
+  ): Promise<T> {
+    return runWithLock(this.lockHost(), name, fn, options);
+  }
+
+  private lockHost(): LockHost {
+    return {
+      name: this.name,
+      backend: this.backend,
+      keyBuilder: this.keyBuilder,
+      mapError: (error) => mapBackendError(error, this.name),
+    };
+  }
+
   /** @internal Closes the backend; the registry calls it on application shutdown. */
   async close(): Promise<void> {
+    await closeReleaseNotices(this.backend);
     await this.backend.close();
   }
 

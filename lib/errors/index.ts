@@ -4,6 +4,8 @@ export { CacheXConnectionError } from './connection.error.js';
 export { CrossSlotError } from './cross-slot.error.js';
 export { InvalidArgumentError } from './invalid-argument.error.js';
 export { KeyNotFoundError } from './key-not-found.error.js';
+export { LockAcquireTimeoutError } from './lock-acquire-timeout.error.js';
+export { LockLostError, type LockLostReason } from './lock-lost.error.js';
 export { NotSupportedError } from './not-supported.error.js';
 export { PipelineError, type PipelineResult } from './pipeline.error.js';
 export { SerializationError } from './serialization.error.js';

@@ -185,6 +185,25 @@ describe.each(backends)('sample app on the $kind backend', ({ kind, location }) 
       expect(values).toEqual(Array.from({ length: 10 }, (_, i) => start + 1 + i));
     });
   });
+
+  describe('reports: a lock-protected job (@WithLock with onLocked: skip)', () => {
+    it('of two concurrent runs, one builds the report and the other is skipped', async () => {
+      const responses = await Promise.all([1, 2].map(() => http().post('/reports/nightly')));
+      for (const res of responses) expect(res.status).toBe(200);
+      const statuses = responses.map((res) => res.body.status).sort();
+      expect(statuses).toEqual(['done', 'skipped']);
+      const done = responses.find((res) => res.body.status === 'done')!.body;
+      expect(done.report).toEqual({
+        generatedAt: expect.any(String),
+        fencingToken: expect.any(Number),
+      });
+
+      // Once the run is over the job can run again, with a higher fencing token.
+      const next = await http().post('/reports/nightly').expect(200);
+      expect(next.body.status).toBe('done');
+      expect(next.body.report.fencingToken).toBeGreaterThan(done.report.fencingToken);
+    });
+  });
 });
 
 /** Removes the keys of this run from a real server (the cache's own `clear()` keeps versions). */

@@ -1,0 +1,490 @@
+import { randomUUID } from 'node:crypto';
+import type { AtomicOp, OpArg } from '../backends/atomic-op.js';
+import type { CacheBackend } from '../backends/backend.interface.js';
+import { MESSAGES } from '../cachex.messages.js';
+import { CacheXError } from '../errors/cachex.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { LockLostError, type LockLostReason } from '../errors/lock-lost.error.js';
+import type { KeyBuilder } from '../keys/key-builder.js';
+import { describe, parseDuration, type Duration } from '../utils/duration.js';
+import type { LockAcquireOptions, LockOptions } from './lock-options.interface.js';
+import {
+  ACQUIRE_LOCK,
+  EXTEND_LOCK,
+  RELEASE_LOCK,
+  type AcquireResult,
+  type ReleaseResult,
+} from './lock.ops.js';
+import { releaseNotices } from './release-notices.js';
+
+/** The default lease of a lock: 30 s. */
+export const DEFAULT_LEASE_MS = 30_000;
+
+/** @internal What a lock runs on: one cache's name, backend and keys, and its error mapping. */
+export interface LockHost {
+  readonly name: string;
+  readonly backend: CacheBackend;
+  readonly keyBuilder: KeyBuilder;
+  /** Turns what the backend rejected with into the cache's typed error. */
+  mapError(error: unknown): CacheXError;
+}
+
+/** @internal A lock's options after validation, durations in ms. */
+export interface ResolvedLockOptions {
+  lease: number;
+  wait: number;
+  autoExtend: boolean;
+}
+
+/**
+ * @internal Validates lock options and applies the defaults; answers the option at fault and the
+ * problem instead when one is invalid.
+ */
+export function resolveLockOptions(
+  options: LockOptions = {},
+): ResolvedLockOptions | { option: string; problem: string } {
+  const lease = parseDuration(options.lease ?? DEFAULT_LEASE_MS);
+  if (typeof lease === 'string') return { option: 'lease', problem: lease };
+  if (lease < 1) return { option: 'lease', problem: 'must be at least 1 ms' };
+  const wait = parseDuration(options.wait ?? 0);
+  if (typeof wait === 'string') return { option: 'wait', problem: wait };
+  const autoExtend = options.autoExtend ?? false;
+  if (typeof autoExtend !== 'boolean') {
+    return { option: 'autoExtend', problem: `must be a boolean, got ${describe(autoExtend)}` };
+  }
+  return { lease, wait, autoExtend };
+}
+
+/**
+ * @internal Builds a lock of a cache, validating its name and options.
+ * @throws InvalidArgumentError for an empty name or an invalid option
+ */
+export function createLock(host: LockHost, name: string, options?: LockOptions): Lock {
+  const resolved = resolveLockOptions(options);
+  if ('problem' in resolved) throw invalid(host, resolved.option, resolved.problem);
+  if (typeof name !== 'string' || name === '') {
+    throw invalid(host, 'name', `must be a non-empty string, got ${describe(name)}`);
+  }
+  return new Lock(host, name, resolved);
+}
+
+type LockState = 'idle' | 'acquiring' | 'held' | 'lost' | 'released';
+
+/** The longest delay `setTimeout` honours (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A delay `setTimeout` can take. */
+function clamp(ms: number): number {
+  return Math.min(Math.max(0, ms), MAX_TIMER_MS);
+}
+
+/** Retry delays of a waiter, in ms: release notices make the long one the usual case. */
+const RETRY_MS = { subscribed: 1_000, polling: 100, jitter: 10 } as const;
+
+/**
+ * A distributed lock on one cache: mutual exclusion between every process that uses the same
+ * cache (same server and key prefix) and lock name. Get one from `cache.lock(name, options)`;
+ * each `Lock` is one would-be holder and is not re-entrant.
+ *
+ * - `acquire()` answers whether it got the lock (waiting up to `wait`); `release()` gives it
+ *   back. Release and extension compare a random token first, so a holder whose lease ran out
+ *   cannot release or extend another holder's lock.
+ * - Each acquisition gets a {@link Lock.fencingToken} that strictly increases per lock name,
+ *   for downstream stores to reject writes of a stale holder.
+ * - {@link Lock.signal} aborts when the lock is known to be lost (lease run out, taken over, or
+ *   not renewable), so that long work can stop early.
+ * - `await using lock = cache.lock(...)` releases it at the end of the block.
+ *
+ * @example
+ * const lock = cache.lock('process-payments', { lease: '30s' });
+ * if (await lock.acquire({ wait: '5s' })) {
+ *   try {
+ *     await processPendingPayments(lock.signal);
+ *   } finally {
+ *     await lock.release();
+ *   }
+ * }
+ */
+export class Lock implements AsyncDisposable {
+  /** The lock's name, as given to `cache.lock()`. */
+  readonly name: string;
+  /** The lease, in **milliseconds**: how long the lock lives unless released or extended. */
+  readonly lease: number;
+  /** How long `acquire()` waits unless told otherwise, in **milliseconds** (0: one try). */
+  readonly wait: number;
+  /** Whether a watchdog renews the lease while the lock is held. */
+  readonly autoExtend: boolean;
+  private readonly key: string;
+  private readonly fenceKey: string;
+  private state: LockState = 'idle';
+  private currentToken: string | undefined;
+  private currentFence: number | undefined;
+  private controller = new AbortController();
+  private lostError: LockLostError | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  /** The last renewal's failure, while the watchdog cannot reach the server. */
+  private renewalError: unknown;
+  private renewing = false;
+
+  /** @internal Use `cache.lock(name, options)`. */
+  constructor(
+    private readonly host: LockHost,
+    name: string,
+    options: ResolvedLockOptions,
+  ) {
+    this.name = name;
+    this.lease = options.lease;
+    this.autoExtend = options.autoExtend;
+    this.wait = options.wait;
+    // One hash tag for both keys, so that one script may touch them on a cluster.
+    this.key = host.keyBuilder.internal('lock', `{${name}}`);
+    this.fenceKey = `${this.key}:fence`;
+    if (hashedPart(this.key) !== hashedPart(this.fenceKey)) {
+      throw invalid(
+        host,
+        'name',
+        `'${name}' puts the lock's keys in different hash slots (an empty '{}' in the key ` +
+          "prefix, or a name starting with '}'); choose another name",
+      );
+    }
+  }
+
+  /** Whether this object holds the lock now, as far as it knows (acquired, not released or lost). */
+  get held(): boolean {
+    return this.state === 'held';
+  }
+
+  /** The random token of the current (or last) acquisition; `undefined` before the first. */
+  get token(): string | undefined {
+    return this.currentToken;
+  }
+
+  /**
+   * The fencing token of the current (or last) acquisition: a number that strictly increases
+   * with each acquisition of this lock name, by any process. Pass it with writes to a store that
+   * keeps the highest token seen and refuses lower ones, so that a holder whose lease ran out
+   * cannot overwrite its successor's work. `undefined` before the first acquisition.
+   */
+  get fencingToken(): number | undefined {
+    return this.currentFence;
+  }
+
+  /**
+   * Aborts when the lock is known to be lost while held: its lease ran out (without `autoExtend`
+   * or `extend()`), the watchdog found it taken over or deleted, or could not reach the server
+   * before the lease ran out. The reason is a `LockLostError`. A new signal comes with each
+   * acquisition.
+   */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /**
+   * Tries to acquire the lock, waiting up to `wait` for its holder to release it (a waiter is
+   * told of a release at once, and also retries when the holder's lease ends).
+   * @returns `true` when acquired, `false` when another holder kept it for the whole wait
+   * @throws CacheXError when this object already holds the lock (or is acquiring it)
+   * @throws InvalidArgumentError for an invalid `wait`
+   * @throws CacheXConnectionError when the server cannot be reached
+   * @throws the signal's reason when `signal` aborts the wait
+   * @example if (await lock.acquire({ wait: '5s' })) { ... }
+   */
+  async acquire(options: LockAcquireOptions = {}): Promise<boolean> {
+    if (this.state === 'held' || this.state === 'acquiring') {
+      throw new CacheXError(MESSAGES.lockAlreadyHeld(this.host.name, this.name));
+    }
+    let wait = this.wait;
+    if (options.wait !== undefined) {
+      const ms = parseDuration(options.wait);
+      if (typeof ms === 'string') throw invalid(this.host, 'wait', ms);
+      wait = ms;
+    }
+    options.signal?.throwIfAborted();
+    const previous = this.state;
+    this.state = 'acquiring';
+    try {
+      const deadline = Date.now() + wait;
+      const first = await this.attempt();
+      if (first.acquired || wait === 0) return first.acquired;
+      return await this.waitFor(deadline, first.pttl, options.signal);
+    } finally {
+      if (this.state === 'acquiring') this.state = previous;
+    }
+  }
+
+  /**
+   * Releases the lock, if it still holds this object's token (another holder's lock is never
+   * deleted), and wakes the waiters. Does nothing when the lock is not held (never acquired, or
+   * released already).
+   * @throws LockLostError when the lock was no longer held: its lease ran out, another holder
+   * took it, or the server could not be reached (the lock then expires after its lease)
+   * @example await lock.release();
+   */
+  async release(): Promise<void> {
+    if (this.state !== 'held' && this.state !== 'lost') return;
+    const token = this.currentToken!;
+    this.state = 'released';
+    this.stopTimers();
+    let result: ReleaseResult;
+    try {
+      result = await this.run(RELEASE_LOCK, [this.key], [token, this.key]);
+    } catch (error) {
+      throw this.lose('unreachable', error);
+    }
+    if (result !== 'released') throw this.lose(result);
+  }
+
+  /**
+   * Extends the lease of the held lock: adds `by` to its remaining time.
+   * @param by - **milliseconds** or a duration string; default: the lock's `lease`
+   * @returns the new remaining lease, in **milliseconds**
+   * @throws LockLostError when the lock is no longer held (nothing is extended)
+   * @throws CacheXError when the lock was not acquired or is released
+   * @throws CacheXConnectionError when the server cannot be reached (the lock may still be held
+   * until its lease runs out)
+   * @example await lock.extend('30s');
+   */
+  async extend(by: Duration = this.lease): Promise<number> {
+    const ms = parseDuration(by);
+    if (typeof ms === 'string') throw invalid(this.host, 'by', ms);
+    if (ms < 1) throw invalid(this.host, 'by', 'must be at least 1 ms');
+    if (this.state === 'lost') throw this.lostError!;
+    if (this.state !== 'held') {
+      throw new CacheXError(MESSAGES.lockNotHeld(this.host.name, this.name));
+    }
+    const token = this.currentToken!;
+    const started = Date.now();
+    const result = await this.run(EXTEND_LOCK, [this.key], [token, ms, 'add']).catch(
+      (error: unknown) => {
+        throw this.host.mapError(error);
+      },
+    );
+    if (!result.held) throw this.lose(result.reason);
+    if (this.isCurrent(token)) this.leaseEndsIn(started, result.pttl);
+    return result.pttl;
+  }
+
+  /** Releases the lock if held, for `await using`; throws as {@link Lock.release} does. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.release();
+  }
+
+  /** One SET NX; on success the lock is held from the moment the request left. */
+  private async attempt(): Promise<AcquireResult> {
+    const token = randomUUID();
+    const started = Date.now();
+    const result = await this.run(
+      ACQUIRE_LOCK,
+      [this.key, this.fenceKey],
+      [token, this.lease],
+    ).catch((error: unknown) => {
+      throw this.host.mapError(error);
+    });
+    if (result.acquired) this.onAcquired(token, result.fencingToken, started);
+    return result;
+  }
+
+  /**
+   * Waits for the lock until `deadline`: wakes on a release notice, when the holder's lease
+   * ends, or on a jittered timer (in case a notice was missed), and tries again each time.
+   */
+  private async waitFor(
+    deadline: number,
+    holderPttl: number,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    const waiter = new Waiter();
+    const subscription = releaseNotices(this.host.backend).listen(this.key, () => waiter.wake());
+    let subscribed = false;
+    const ready = subscription.ready.then((ok) => (subscribed = ok));
+    try {
+      // Try again once subscribed: a release between the first try and the subscription sent
+      // its notice to nobody.
+      await waiter.sleep(
+        Math.min(holderPttl, RETRY_MS.subscribed, deadline - Date.now()),
+        signal,
+        ready,
+      );
+      for (;;) {
+        const result = await this.attempt();
+        if (result.acquired) return true;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) return false;
+        await waiter.sleep(Math.min(retryDelay(result.pttl, subscribed), remaining), signal);
+      }
+    } finally {
+      subscription.stop();
+    }
+  }
+
+  private onAcquired(token: string, fencingToken: number, started: number): void {
+    if (this.currentToken !== undefined) this.controller = new AbortController();
+    this.state = 'held';
+    this.currentToken = token;
+    this.currentFence = fencingToken;
+    this.lostError = undefined;
+    this.renewalError = undefined;
+    this.leaseEndsIn(started, this.lease);
+    if (this.autoExtend) this.scheduleRenewal();
+  }
+
+  /**
+   * Notes when the lease ends, as this process sees it: counted from before the request left,
+   * less a margin for timer and clock drift (1 % of the lease + 2 ms, as Redlock), so that the
+   * signal aborts before the server lets another holder in.
+   */
+  private leaseEndsIn(started: number, pttl: number): void {
+    this.expireAt(started + pttl - (Math.floor(this.lease / 100) + 2));
+  }
+
+  private expireAt(at: number): void {
+    clearTimeout(this.leaseTimer);
+    const delay = at - Date.now();
+    this.leaseTimer = setTimeout(() => {
+      // Timers cap at about 24.8 days; a longer lease is waited out in steps.
+      if (delay > MAX_TIMER_MS) this.expireAt(at);
+      else
+        this.lose(
+          this.renewalError || this.renewing ? 'unreachable' : 'expired',
+          this.renewalError,
+        );
+    }, clamp(delay));
+    this.leaseTimer.unref();
+  }
+
+  private scheduleRenewal(): void {
+    this.renewTimer = setTimeout(() => void this.renew(), clamp(Math.floor(this.lease / 3)));
+    this.renewTimer.unref();
+  }
+
+  /** The watchdog's tick: raises the remaining lease back to `lease` if still held. */
+  private async renew(): Promise<void> {
+    const token = this.currentToken!;
+    if (!this.isCurrent(token)) return;
+    const started = Date.now();
+    this.renewing = true;
+    try {
+      const result = await this.run(EXTEND_LOCK, [this.key], [token, this.lease, 'renew']);
+      if (!this.isCurrent(token)) return;
+      if (!result.held) {
+        this.lose(result.reason);
+        return;
+      }
+      this.renewalError = undefined;
+      this.leaseEndsIn(started, result.pttl);
+    } catch (error) {
+      // Keep trying: the server may be back before the lease runs out.
+      if (!this.isCurrent(token)) return;
+      this.renewalError = error;
+    } finally {
+      this.renewing = false;
+    }
+    this.scheduleRenewal();
+  }
+
+  private isCurrent(token: string): boolean {
+    return this.state === 'held' && this.currentToken === token;
+  }
+
+  /**
+   * Records that the lock is lost: stops the timers and aborts the signal (once). Returns the
+   * error to throw.
+   */
+  private lose(reason: LockLostReason, cause?: unknown): LockLostError {
+    const error = new LockLostError(
+      MESSAGES.lockLost(this.host.name, this.name, reason, this.lease),
+      this.host.name,
+      this.name,
+      reason,
+      cause === undefined ? undefined : { cause: this.host.mapError(cause) },
+    );
+    if (this.state === 'held') this.state = 'lost';
+    this.lostError = error;
+    this.stopTimers();
+    if (!this.controller.signal.aborted) this.controller.abort(error);
+    return error;
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.leaseTimer);
+    clearTimeout(this.renewTimer);
+    this.leaseTimer = this.renewTimer = undefined;
+  }
+
+  private run<R>(op: AtomicOp<R>, keys: string[], args: OpArg[]): Promise<R> {
+    return this.host.backend.run(op, keys, args);
+  }
+}
+
+/**
+ * How long a waiter sleeps before trying again, in ms. When the holder's lease ends sooner than
+ * the usual interval, until then (plus jitter, so that waiters do not all try at once); otherwise
+ * a jittered interval, long when release notices arrive, short when they cannot.
+ */
+function retryDelay(holderPttl: number, subscribed: boolean): number {
+  const interval = subscribed ? RETRY_MS.subscribed : RETRY_MS.polling;
+  if (holderPttl < interval) return Math.max(0, holderPttl) + Math.random() * RETRY_MS.jitter;
+  return interval * (0.5 + Math.random() / 2);
+}
+
+/**
+ * A waiter's sleep that a release notice cuts short. A notice that arrives while the waiter is
+ * not sleeping (it is trying) makes the next sleep return at once.
+ */
+class Waiter {
+  private woken = false;
+  private wakeSleeper: (() => void) | undefined;
+
+  wake(): void {
+    if (this.wakeSleeper) this.wakeSleeper();
+    else this.woken = true;
+  }
+
+  /** Sleeps up to `ms`, until woken, or until `until` settles; rejects when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal, until?: Promise<unknown>): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.wakeSleeper = undefined;
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = () => settle(signal!.reason);
+      const timer = setTimeout(() => settle(), clamp(ms));
+      timer.unref();
+      this.wakeSleeper = () => settle();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      until?.then(
+        () => settle(),
+        () => settle(),
+      );
+    });
+  }
+}
+
+/** The part of a key that Redis Cluster hashes to pick its slot: the hash tag, if any. */
+function hashedPart(key: string): string {
+  const open = key.indexOf('{');
+  if (open === -1) return key;
+  const close = key.indexOf('}', open + 1);
+  // As the server: no closing brace, or an empty tag, hashes the whole key.
+  return close === -1 || close === open + 1 ? key : key.slice(open + 1, close);
+}
+
+function invalid(host: LockHost, argument: string, problem: string): InvalidArgumentError {
+  return new InvalidArgumentError(
+    MESSAGES.invalidArgument(host.name, argument, problem),
+    host.name,
+    argument,
+  );
+}

@@ -1,0 +1,119 @@
+import { DEFAULT_CACHE } from '../cachex.constants.js';
+import { MESSAGES } from '../cachex.messages.js';
+import { CacheXConfigError } from '../errors/config.error.js';
+import { LockAcquireTimeoutError } from '../errors/lock-acquire-timeout.error.js';
+import { registryHost } from '../registry/registry.host.js';
+import { describe } from '../utils/duration.js';
+import { resolveLockOptions } from './lock.js';
+import type { WithLockDecoratorOptions } from './lock-options.interface.js';
+
+/** An async method: the only kind `@WithLock` accepts (the lock is held until its promise settles). */
+type AsyncMethod = (...args: never[]) => Promise<unknown>;
+
+/**
+ * Runs the method under a distributed lock: acquires the lock (waiting up to `wait`), runs the
+ * method, releases the lock. Works on any class (services, controllers, providers built by
+ * `useFactory`, classes created with `new`): the cache is looked up when the method is called.
+ * The method's other metadata (route, guards, Swagger) is kept. Inside, `currentLock()` gives
+ * the lock (its `signal` and `fencingToken`).
+ *
+ * The name may be a function of the method's arguments (called with the instance as `this`).
+ * Options are validated when the class is defined; durations are **milliseconds** or strings.
+ * With `onLocked: 'skip'` a call that cannot get the lock resolves to `undefined`: give the
+ * method a return type that allows it.
+ *
+ * @param name - the lock's name, or a function of the method's arguments that returns it
+ * @param options - `lease` (default 30 s), `wait` (default 0: one try), `autoExtend` (default
+ * false), `cache` (default `'default'`), `onLocked` (default `'throw'`)
+ * @throws CacheXConfigError when the class is defined, for an invalid option
+ * @throws LockAcquireTimeoutError from the method, when the lock was not acquired within `wait`
+ * (unless `onLocked: 'skip'`)
+ * @throws LockLostError from the method, when it succeeded but the lock was not held until it
+ * finished (its result is then not returned)
+ *
+ * @example
+ * @WithLock('process-payments', { lease: '30s' })
+ * async processPendingPayments(): Promise<void> { ... }
+ *
+ * @WithLock((invoiceId: string) => `invoice:${invoiceId}`, { wait: '5s', autoExtend: true })
+ * async settle(invoiceId: string): Promise<Receipt> { ... }
+ *
+ * @Cron('0 3 * * *')
+ * @WithLock('nightly-report', { lease: '10m', onLocked: 'skip' })
+ * async nightlyReport(): Promise<void> { ... }
+ */
+export function WithLock<A extends unknown[]>(
+  name: string | ((...args: A) => string),
+  options: WithLockDecoratorOptions = {},
+) {
+  return <M extends AsyncMethod>(
+    target: object,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<M>,
+  ): void => {
+    const owner = typeof target === 'function' ? target.name : target.constructor.name;
+    const where = `@WithLock on ${owner}.${String(propertyKey)}`;
+    const cacheName = options.cache ?? DEFAULT_CACHE;
+    const fail = (option: string, problem: string) =>
+      new CacheXConfigError(
+        MESSAGES.lockDecoratorOption(where, option, problem),
+        cacheName,
+        option,
+      );
+
+    const original = descriptor.value;
+    if (typeof original !== 'function') throw fail('target', 'must decorate a method');
+    if (typeof name === 'string' ? name === '' : typeof name !== 'function') {
+      throw fail('name', `must be a non-empty string or a function, got ${describe(name)}`);
+    }
+    const resolved = resolveLockOptions(options);
+    if ('problem' in resolved) throw fail(resolved.option, resolved.problem);
+    if (typeof cacheName !== 'string') {
+      throw fail('cache', `must be a cache name, got ${describe(cacheName)}`);
+    }
+    const onLocked = options.onLocked ?? 'throw';
+    if (onLocked !== 'throw' && onLocked !== 'skip') {
+      throw fail('onLocked', `must be 'throw' or 'skip', got ${describe(onLocked)}`);
+    }
+    const lockOptions = {
+      lease: resolved.lease,
+      wait: resolved.wait,
+      autoExtend: resolved.autoExtend,
+    };
+
+    const wrapped = async function (this: unknown, ...args: never[]): Promise<unknown> {
+      const cache = registryHost.get(where).get(cacheName);
+      const lockName = typeof name === 'function' ? name.apply(this, args as unknown as A) : name;
+      let ran = false;
+      try {
+        return await cache.withLock(
+          lockName,
+          () => {
+            ran = true;
+            return original.apply(this, args);
+          },
+          lockOptions,
+        );
+      } catch (error) {
+        // Skip only when this lock was busy, not when the method itself failed that way.
+        if (onLocked === 'skip' && !ran && error instanceof LockAcquireTimeoutError)
+          return undefined;
+        throw error;
+      }
+    };
+    copyMetadata(original, wrapped);
+    descriptor.value = wrapped as M;
+  };
+}
+
+/**
+ * Gives the wrapper the original method's name and metadata (`reflect-metadata` keys such as
+ * Nest's route path and method, guards, Swagger operations), so that decorators applied before
+ * this one keep working.
+ */
+function copyMetadata(from: object, to: object): void {
+  Object.defineProperty(to, 'name', { value: (from as { name: string }).name });
+  for (const key of Reflect.getOwnMetadataKeys(from)) {
+    Reflect.defineMetadata(key, Reflect.getOwnMetadata(key, from), to);
+  }
+}
