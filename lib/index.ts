@@ -23,12 +23,30 @@ export type { BackendKind } from './backends/backend.interface.js';
 export type { Duration } from './utils/duration.js';
 
 export {
+  RateLimit,
+  RateLimitExceededFilter,
+  RateLimitGuard,
+  RateLimiter,
+  SkipRateLimit,
+  type RateLimitAlgorithm,
+  type RateLimitBackendErrorMode,
+  type RateLimitDefinition,
+  type RateLimitHeaders,
+  type RateLimitModuleOptions,
+  type RateLimitOptions,
+  type RateLimitResetOptions,
+  type RateLimitResult,
+  type RateLimitTracker,
+} from './rate-limit/index.js';
+
+export {
   CacheXConfigError,
   CacheXConnectionError,
   CacheXError,
   InvalidArgumentError,
   KeyNotFoundError,
   NotSupportedError,
+  RateLimitExceededError,
   SerializationError,
   WrongTypeError,
 } from './errors/index.js';
