@@ -89,7 +89,7 @@ function limitClass(
   const limit = resolveDefinition(definition, where, target.name);
   const own = (Reflect.getOwnMetadata(RATE_LIMIT_METADATA, target) ?? []) as ResolvedLimit[];
   checkUnique(own, limit, where);
-  Reflect.defineMetadata(RATE_LIMIT_METADATA, [...own, limit], target);
+  Reflect.defineMetadata(RATE_LIMIT_METADATA, [limit, ...own], target);
   if (own.length === 0) UseGuards(RateLimitGuard)(target);
 }
 
@@ -112,7 +112,8 @@ function limitMethod(
     UseGuards(RateLimitGuard)(target, propertyKey, descriptor);
   }
   checkUnique(state.limits, limit, where);
-  state.limits.push(limit);
+  // Decorators apply bottom-up: prepending keeps the limits in the order they are written.
+  state.limits.unshift(limit);
 }
 
 /**
