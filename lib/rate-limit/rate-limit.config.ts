@@ -95,27 +95,39 @@ export function parseWindow(window: unknown): number | string {
 
 /**
  * Validates a limit declared at `where` (for messages: `'@RateLimit on Search.find'`).
+ * @param path - prefix of option names in errors (`'rateLimit.default[0].'` for module defaults)
  * @throws CacheXConfigError naming the option at fault
  */
 export function resolveDefinition(
   definition: RateLimitDefinition<never[]> | unknown,
   where: string,
   scope: string,
+  path = '',
 ): ResolvedLimit {
-  const fail = (option: string, problem: string, cache?: string): never => {
-    throw new CacheXConfigError(MESSAGES.rateLimitOption(where, option, problem), cache, option);
+  const fail = (name: string, problem: string): never => {
+    const option = path + name;
+    throw new CacheXConfigError(
+      MESSAGES.rateLimitOption(where, option, problem),
+      undefined,
+      option,
+    );
   };
   if (typeof definition !== 'object' || definition === null)
     throw new CacheXConfigError(
-      MESSAGES.rateLimitNotAnObject(`${where}: the limit`, describe(definition)),
+      MESSAGES.rateLimitNotAnObject(
+        path ? `${where}: option \`${path.slice(0, -1)}\`` : `${where}: the limit`,
+        describe(definition),
+      ),
+      undefined,
+      path ? path.slice(0, -1) : undefined,
     );
   const def = definition as Record<string, unknown>;
   for (const option of Object.keys(def)) {
     if (!DEFINITION_KEYS.includes(option)) {
       throw new CacheXConfigError(
-        MESSAGES.rateLimitUnknownOption(where, option, DEFINITION_KEYS),
+        MESSAGES.rateLimitUnknownOption(where, path + option, DEFINITION_KEYS),
         undefined,
-        option,
+        path + option,
       );
     }
   }
@@ -190,24 +202,24 @@ export function resolveRateLimitSettings(
     }
   }
   const list = options.default === undefined ? [] : [options.default].flat();
+  const names = new Set<string>();
   const defaults = list.map((definition, i) => {
     const path = Array.isArray(options.default) ? `rateLimit.default[${i}]` : 'rateLimit.default';
-    const limit = resolveDefinition(definition, `${where} ${path}`, '*');
+    const limit = resolveDefinition(definition, where, '*', `${path}.`);
     if (limit.key)
       fail(
         `${path.slice('rateLimit.'.length)}.key`,
         'is for provider methods; module defaults apply to routes, use `by`',
       );
-    return limit;
-  });
-  const names = new Set<string>();
-  for (const limit of defaults) {
     if (names.has(limit.name))
       throw new CacheXConfigError(
         MESSAGES.rateLimitDuplicate(`${where} rateLimit.default`, limit.name),
+        undefined,
+        `${path}.name`,
       );
     names.add(limit.name);
-  }
+    return limit;
+  });
   const headers = options.headers ?? 'ietf';
   if (!HEADERS.includes(headers))
     fail('headers', `must be one of ${HEADERS.join(', ')}, got ${describe(headers)}`);
