@@ -140,7 +140,8 @@ export class RateLimiter implements OnApplicationShutdown {
    * Forgets what a limit counted for a key (for admin tools and tests): the counters of every
    * algorithm, or of one.
    * @returns whether anything was counted
-   * @throws CacheXConnectionError when the server cannot be reached
+   * @throws CacheXConnectionError when the server cannot be reached (the counters of the
+   * in-process fallback, if any, are cleared all the same)
    * @example await rateLimiter.reset(`login:${email}`);
    */
   async reset(key: string, options: RateLimitResetOptions = {}): Promise<boolean> {
