@@ -3,6 +3,7 @@ import { CacheXModule, type CachesConfig } from 'nestjs-cachex';
 import { CounterModule } from './counter/counter.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ProductsModule } from './products/products.module.js';
+import { SearchModule } from './search/search.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -53,6 +54,7 @@ export class AppModule {
         SessionsModule,
         CounterModule,
         HealthModule,
+        SearchModule,
       ],
     };
   }
