@@ -23,10 +23,11 @@ import {
   RateLimit,
   RateLimitExceededFilter,
   SkipRateLimit,
+  type CacheConfig,
   type RateLimitModuleOptions,
 } from '../../lib/index.js';
 import { uniquePrefix } from '../contract/cache.contract.js';
-import { testServers } from '../harness/index.js';
+import { spawnRedis, testServers, type SpawnedRedis } from '../harness/index.js';
 
 /** Stands in for authentication and sessions: `x-user` and `x-session` request headers. */
 @Injectable()
@@ -148,13 +149,15 @@ interface AppOptions {
   keyPrefix: string;
   rateLimit?: RateLimitModuleOptions;
   trustProxy?: boolean;
+  /** More options of the cache. */
+  cache?: Partial<CacheConfig>;
 }
 
 async function createApp(options: AppOptions): Promise<INestApplication> {
   @Module({
     imports: [
       CacheXModule.forRoot(
-        { default: { location: options.location, keyPrefix: options.keyPrefix } },
+        { default: { location: options.location, keyPrefix: options.keyPrefix, ...options.cache } },
         { rateLimit: options.rateLimit },
       ),
     ],
@@ -351,6 +354,53 @@ describe.each(matrix)('@RateLimit over HTTP: $adapter, $backend', ({ adapter, lo
     const refused = await http().get('/limited/reset-mail').expect(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(59);
     expect(refused.body.message).toBe("Rate limit 'default' exceeded; retry in 60 s.");
+  });
+});
+
+describe.each(adapters)('@RateLimit over HTTP while Redis is down: %s', (adapter) => {
+  let server: SpawnedRedis;
+  const apps: INestApplication[] = [];
+
+  beforeAll(async () => {
+    server = await spawnRedis();
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.close();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  async function bootDown(rateLimit: RateLimitModuleOptions) {
+    const app = await createApp({
+      adapter,
+      location: server.url,
+      keyPrefix: uniquePrefix(),
+      rateLimit,
+      // Fail fast while the server is down.
+      cache: { redis: { maxRetriesPerRequest: 1, retryStrategy: () => 50 } },
+    });
+    apps.push(app);
+    await server.stop();
+    return () => request(app.getHttpServer());
+  }
+
+  it("onBackendError 'deny': 429 with Retry-After of one window", async () => {
+    const http = await bootDown({ onBackendError: 'deny' });
+    const refused = await http().get('/limited/route').expect(429);
+    expect(refused.headers['retry-after']).toBe('10');
+  });
+
+  it("onBackendError 'allow' (the default): the request goes through", async () => {
+    const http = await bootDown({});
+    await http().get('/limited/route').expect(200);
+    await http().get('/limited/route').expect(200);
+  });
+
+  it("onBackendError 'fallback': the limit holds in the process", async () => {
+    const http = await bootDown({ onBackendError: 'fallback' });
+    for (let i = 0; i < 3; i++) await http().get('/limited/route').expect(200);
+    await http().get('/limited/route').expect(429);
   });
 });
 
