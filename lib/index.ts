@@ -36,6 +36,7 @@ export {
   type RateLimitOptions,
   type RateLimitResetOptions,
   type RateLimitResult,
+  type RateLimitRule,
   type RateLimitTracker,
 } from './rate-limit/index.js';
 

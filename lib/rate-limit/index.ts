@@ -10,6 +10,7 @@ export type {
   RateLimitOptions,
   RateLimitResetOptions,
   RateLimitResult,
+  RateLimitRule,
   RateLimitTracker,
 } from './rate-limit-options.interface.js';
 export { RateLimiter } from './rate-limiter.service.js';

@@ -107,6 +107,20 @@ export interface RateLimitDefinition<Args extends unknown[] = unknown[]> {
   onBackendError?: RateLimitBackendErrorMode;
 }
 
+/**
+ * A declared limit as the guard applies it: validated, its window in **milliseconds**. What
+ * `RateLimitGuard.getTracker` receives.
+ */
+export interface RateLimitRule {
+  readonly name: string;
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly algorithm: RateLimitAlgorithm;
+  /** Who is counted; `undefined` means the default, `'ip'`. */
+  readonly by: RateLimitTracker | undefined;
+  readonly cache: string;
+}
+
 /** Which rate-limit headers routes send. */
 export type RateLimitHeaders = 'ietf' | 'legacy' | 'both' | 'none';
 

@@ -9,6 +9,7 @@ import type {
   RateLimitHeaders,
   RateLimitModuleOptions,
   RateLimitOptions,
+  RateLimitRule,
   RateLimitTracker,
 } from './rate-limit-options.interface.js';
 
@@ -41,20 +42,14 @@ const MODULE_KEYS = ['default', 'headers', 'userPath', 'onBackendError'];
 const NAME = /^[\x20-\x7e]{1,64}$/;
 
 /** The default name of a limit. */
-export const DEFAULT_LIMIT_NAME = 'default';
+const DEFAULT_LIMIT_NAME = 'default';
 
 /**
  * A limit declared with `@RateLimit` or as a module default, validated, durations in ms.
  * @internal
  */
-export interface ResolvedLimit {
-  name: string;
-  limit: number;
-  windowMs: number;
-  algorithm: RateLimitAlgorithm;
-  by: RateLimitTracker | undefined;
+export interface ResolvedLimit extends RateLimitRule {
   key: ((...args: unknown[]) => string) | undefined;
-  cache: string;
   onBackendError: RateLimitBackendErrorMode | undefined;
   /**
    * Where the limit was declared (`'Search.find'`, `'Search'`, `'*'` for module defaults): the

@@ -6,6 +6,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { MESSAGES } from '../cachex.messages.js';
+import { CacheXConfigError } from '../errors/config.error.js';
 import { RateLimitExceededError } from '../errors/rate-limit-exceeded.error.js';
 import { registryHost } from '../registry/registry.host.js';
 import {
@@ -22,7 +23,7 @@ import {
 import { rateLimitHeaders, setHeaders, toSeconds } from './rate-limit.headers.js';
 import { trackerOf } from './rate-limit.trackers.js';
 import { RateLimiter } from './rate-limiter.service.js';
-import type { RateLimitResult } from './rate-limit-options.interface.js';
+import type { RateLimitResult, RateLimitRule } from './rate-limit-options.interface.js';
 
 /**
  * Contexts already evaluated: Nest runs every guard of one call (global, class, method) with the
@@ -51,8 +52,7 @@ export class RateLimitGuard implements CanActivate {
     if (evaluated.has(context)) return true;
     evaluated.add(context);
     const handler = context.getHandler();
-    const owner = context.getClass();
-    const where = `@RateLimit on ${owner.name}.${handler.name}`;
+    const where = whereOf(context);
     const method = Reflect.getMetadata(RATE_LIMIT_METHOD_METADATA, handler) as
       MethodLimits | undefined;
     if (method) method.handler = true;
@@ -60,10 +60,12 @@ export class RateLimitGuard implements CanActivate {
     const limits = this.limitsOf(context, limiter.settings, method);
     if (limits.length === 0) return true;
     const entries = await Promise.all(
-      limits.map(async (limit) => ({
-        key: `${limit.scope}|${limit.name}|${await this.getTracker(limit, context, limiter.settings, where)}`,
-        options: optionsOf(limit),
-      })),
+      limits.map(async (limit) => {
+        if (limit.key)
+          throw new CacheXConfigError(MESSAGES.rateLimitKeyOnHandler(where), limit.cache, 'key');
+        const tracker = await this.getTracker(context, limit);
+        return { key: `${limit.scope}|${limit.name}|${tracker}`, options: optionsOf(limit) };
+      }),
     );
     const results = await limiter.consumeAll(entries);
     const http = context.getType() === 'http';
@@ -83,16 +85,21 @@ export class RateLimitGuard implements CanActivate {
   }
 
   /**
-   * Who a limit counts, as a string (`ip:…`, `user:…`, `session:…`, `by:…`).
+   * Who a limit counts in this request, as a string: by default `ip:…`, `user:…`, `session:…`
+   * or `by:…` after the limit's `by`.
    * @throws CacheXConfigError when the client cannot be told
+   * @example
+   * ```ts
+   * class TenantRateLimitGuard extends RateLimitGuard {
+   *   protected override async getTracker(context: ExecutionContext) {
+   *     return `tenant:${context.switchToHttp().getRequest().headers['x-tenant']}`;
+   *   }
+   * }
+   * ```
    */
-  protected getTracker(
-    limit: ResolvedLimit,
-    context: ExecutionContext,
-    settings: RateLimitSettings,
-    where: string,
-  ): Promise<string> {
-    return trackerOf(limit, context, settings, where);
+  protected getTracker(context: ExecutionContext, limit: RateLimitRule): Promise<string> {
+    const where = whereOf(context);
+    return trackerOf(limit, context, RateLimiter.of(registryHost.get(where)).settings, where);
   }
 
   /**
@@ -138,6 +145,10 @@ export class RateLimitGuard implements CanActivate {
     for (const limit of method?.limits ?? []) merged.set(limit.name, limit);
     return [...merged.values()];
   }
+}
+
+function whereOf(context: ExecutionContext): string {
+  return `@RateLimit on ${context.getClass().name}.${context.getHandler().name}`;
 }
 
 /**

@@ -2,7 +2,8 @@ import type { ExecutionContext } from '@nestjs/common';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { describe } from '../utils/duration.js';
-import type { RateLimitSettings, ResolvedLimit } from './rate-limit.config.js';
+import type { RateLimitSettings } from './rate-limit.config.js';
+import type { RateLimitRule } from './rate-limit-options.interface.js';
 
 /** A request, a WebSocket client or a GraphQL request, as far as trackers read it. */
 type Source = Record<string, unknown> & {
@@ -17,17 +18,15 @@ type Source = Record<string, unknown> & {
 /**
  * Who a limit on a handler counts, as a key part: `ip:…`, `user:…`, `session:…` or `by:…`. A
  * request without user or session is counted by IP.
- * @throws CacheXConfigError when the limit has `key` (for provider methods) or the client's IP
- * cannot be told (a microservice message without `by`)
+ * @throws CacheXConfigError when the client's IP cannot be told (a microservice message without
+ * `by`), or `by` gives no string
  */
 export async function trackerOf(
-  limit: ResolvedLimit,
+  limit: RateLimitRule,
   context: ExecutionContext,
   settings: RateLimitSettings,
   where: string,
 ): Promise<string> {
-  if (limit.key)
-    throw new CacheXConfigError(MESSAGES.rateLimitKeyOnHandler(where), limit.cache, 'key');
   const by = limit.by ?? 'ip';
   if (typeof by === 'function') {
     const value = await by(context);

@@ -86,7 +86,7 @@ export class RateLimiter implements OnApplicationShutdown {
   ) {}
 
   /**
-   * Makes `limiter` the one the guard and the decorators of this registry's application use.
+   * Creates the limiter of a registry's application: the one its guard and decorators use.
    * @internal for the module's provider
    */
   static register(registry: CacheRegistry, settings: RateLimitSettings): RateLimiter {
@@ -158,21 +158,28 @@ export class RateLimiter implements OnApplicationShutdown {
   }
 
   /**
-   * Counts one request against several limits, all or none: when one refuses, the others take
-   * back what they counted, so a refused request counts nowhere.
+   * Counts one request against several limits, all or none: when one refuses (or throws), the
+   * others take back what they counted, so a refused request counts nowhere.
    * @internal for the guard and the decorator
    */
   async consumeAll(
     entries: ReadonlyArray<{ key: string; options: RateLimitOptions }>,
   ): Promise<RateLimitResult[]> {
     const steps = entries.map(({ key, options }) => this.prepare(key, options));
-    const outcomes = await Promise.all(steps.map((step) => this.run(step, OP_MODE.consume)));
-    if (outcomes.every(({ state }) => state.allowed)) {
+    const settled = await Promise.allSettled(steps.map((step) => this.run(step, OP_MODE.consume)));
+    const outcomes = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (!failed && outcomes.every(({ state }) => state.allowed)) {
       return outcomes.map(({ state }, i) => this.result(steps[i]!, state));
     }
     await Promise.all(
-      outcomes.map(({ recordedOn }, i) => (recordedOn ? this.refund(steps[i]!, recordedOn) : null)),
+      settled.map((s, i) =>
+        s.status === 'fulfilled' && s.value.recordedOn
+          ? this.refund(steps[i]!, s.value.recordedOn)
+          : null,
+      ),
     );
+    if (failed) throw failed.reason;
     return outcomes.map(({ state, recordedOn }, i) => {
       const step = steps[i]!;
       const refunded = recordedOn

@@ -325,6 +325,41 @@ describe('RateLimitGuard on gateways, microservices and resolvers', () => {
     await expect(guardRun('http', args, gateway, gateway.onMessage)).rejects.toThrow(HttpException);
   });
 
+  it('a `key` limit on a handler is a configuration error: handlers use `by`', async () => {
+    await boot();
+    class Misplaced {
+      @RateLimit({ limit: 1, window: '1m', key: (id: string) => id })
+      async handle(id: string): Promise<string> {
+        return id;
+      }
+    }
+    const instance = new Misplaced();
+    await expect(
+      guardRun('http', [{ ip: '10.3.3.3' }, undefined], instance, instance.handle),
+    ).rejects.toThrow(/Misplaced.handle: `key` is a function of a provider method's arguments/);
+  });
+
+  it('getTracker is an extension point', async () => {
+    await boot();
+    class TenantGuard extends RateLimitGuard {
+      protected override async getTracker(context: ExecutionContext): Promise<string> {
+        return `tenant:${context.switchToHttp().getRequest<{ tenant: string }>().tenant}`;
+      }
+    }
+    const gateway = new EventsGateway();
+    const run = (tenant: string) => {
+      const context = new ExecutionContextHost(
+        [{ tenant, ip: '10.4.4.4' }, undefined],
+        EventsGateway,
+        gateway.onMessage,
+      );
+      return new TenantGuard().canActivate(context);
+    };
+    expect(await run('t1')).toBe(true);
+    expect(await run('t2')).toBe(true);
+    await expect(run('t1')).rejects.toThrow(HttpException);
+  });
+
   it('lets a handler without limits through', async () => {
     await boot();
     const gateway = new EventsGateway();
