@@ -79,6 +79,32 @@ export const MESSAGES = {
     `Cache '${cache}': this Lock already holds lock '${lock}'; release it first, or create another with cache.lock().`,
   lockDecoratorOption: (where: string, option: string, problem: string) =>
     `${where}: option \`${option}\` ${problem}.`,
+  rateLimitNotAnObject: (what: string, got: string) => `${what} must be an object, got ${got}.`,
+  rateLimitOption: (where: string, option: string, problem: string) =>
+    `${where}: option \`${option}\` ${problem}.`,
+  rateLimitUnknownOption: (where: string, option: string, known: readonly string[]) =>
+    `${where}: unknown option \`${option}\`. Known options: ${known.join(', ')}.`,
+  rateLimitDuplicate: (where: string, name: string) =>
+    `${where}: two limits are named '${name}'; give each limit of a method its own \`name\`.`,
+  rateLimitExceeded: (
+    name: string,
+    limit: number,
+    windowMs: number,
+    key: string,
+    retryAfterMs: number,
+  ) =>
+    `Rate limit '${name}' (${limit} per ${windowMs} ms) exceeded for '${key}'; retry in ${retryAfterMs} ms.`,
+  rateLimitBackendDown: (cache: string, detail: string) =>
+    `Rate limits on cache '${cache}' cannot reach the server (${detail}); until it is back, each limit does what its \`onBackendError\` says (allow, deny, fallback or throw).`,
+  rateLimitBackendUp: (cache: string) => `Rate limits on cache '${cache}' reach the server again.`,
+  rateLimitNoClient: (where: string, type: string) =>
+    `${where}: cannot tell the client's IP address in a '${type}' context; give the limit \`by: (context) => …\` to say who is counted.`,
+  rateLimitKeyOnHandler: (where: string) =>
+    `${where}: \`key\` is a function of a provider method's arguments, which a route's guard does not have; on a route, gateway or resolver use \`by\`.`,
+  rateLimitByOffHandler: (where: string) =>
+    `${where}: \`by\` needs a request, but the method was called outside a route, gateway or resolver; on a provider method use \`key: (...args) => string\`.`,
+  rateLimitBadKey: (where: string, option: string, got: string) =>
+    `${where}: \`${option}\` must give a non-empty string, got ${got}.`,
 } as const;
 
 const LOCK_LOST: Record<LockLostReason, string> = {

@@ -5,6 +5,7 @@ import type {
   Type,
 } from '@nestjs/common';
 import type { CachesConfig } from './config/cache-config.interface.js';
+import type { RateLimitModuleOptions } from './rate-limit/rate-limit-options.interface.js';
 
 /** Module-wide options of {@link CacheXModule.forRoot}. */
 export interface CacheXModuleOptions {
@@ -13,6 +14,12 @@ export interface CacheXModuleOptions {
    * @default true
    */
   isGlobal?: boolean;
+  /**
+   * Rate limiting: app-wide default limits for every HTTP route, headers, the user path and the
+   * behaviour on backend failure. Validated at start-up.
+   * @default no default limits, IETF headers, `'user.id'`, `onBackendError: 'allow'`
+   */
+  rateLimit?: RateLimitModuleOptions;
 }
 
 /** A class that builds the caches configuration, for `forRootAsync({ useClass })`. */
@@ -41,4 +48,6 @@ export interface CacheXModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'
   useExisting?: Type<CacheXOptionsFactory>;
   /** @default true */
   isGlobal?: boolean;
+  /** Rate limiting, as {@link CacheXModuleOptions.rateLimit}. */
+  rateLimit?: RateLimitModuleOptions;
 }

@@ -8,6 +8,7 @@ import type {
 } from './cachex.module-options.interface.js';
 import type { CachesConfig } from './config/cache-config.interface.js';
 import { CacheXConfigError } from './errors/config.error.js';
+import { rateLimitProviders } from './rate-limit/rate-limit.providers.js';
 import { CacheRegistry } from './registry/cache.registry.js';
 import { getCacheToken } from './registry/cache-token.js';
 import { requestedCaches } from './registry/inject-cache.decorator.js';
@@ -31,7 +32,7 @@ export class CacheXModule {
   static forRoot(caches: CachesConfig, options: CacheXModuleOptions = {}): DynamicModule {
     const config: Provider = { provide: CACHEX_CACHES_CONFIG, useValue: caches };
     const names = typeof caches === 'object' && caches !== null ? Object.keys(caches) : [];
-    return build(names, [config], [], options.isGlobal ?? true);
+    return build(names, [config], [], options.isGlobal ?? true, options.rateLimit);
   }
 
   /**
@@ -77,7 +78,13 @@ export class CacheXModule {
         return caches;
       },
     });
-    return build(names, providers, options.imports ?? [], options.isGlobal ?? true);
+    return build(
+      names,
+      providers,
+      options.imports ?? [],
+      options.isGlobal ?? true,
+      options.rateLimit,
+    );
   }
 }
 
@@ -86,7 +93,9 @@ function build(
   configProviders: Provider[],
   imports: NonNullable<CacheXModuleAsyncOptions['imports']>,
   isGlobal: boolean,
+  rateLimit: CacheXModuleOptions['rateLimit'],
 ): DynamicModule {
+  const rateLimiting = rateLimitProviders(rateLimit);
   const cacheProviders: Provider[] = names.map((name) => ({
     provide: getCacheToken(name),
     inject: [CacheRegistry],
@@ -117,9 +126,11 @@ function build(
       },
       ...cacheProviders,
       ...unknownProviders,
+      ...rateLimiting.providers,
     ],
     exports: [
       CacheRegistry,
+      ...rateLimiting.exports,
       ...cacheProviders,
       ...unknownProviders.map((p) => (p as { provide: string }).provide),
     ],

@@ -52,6 +52,24 @@ export type { BackendKind } from './backends/backend.interface.js';
 export type { Duration } from './utils/duration.js';
 
 export {
+  RateLimit,
+  RateLimitExceededFilter,
+  RateLimitGuard,
+  RateLimiter,
+  SkipRateLimit,
+  type RateLimitAlgorithm,
+  type RateLimitBackendErrorMode,
+  type RateLimitDefinition,
+  type RateLimitHeaders,
+  type RateLimitModuleOptions,
+  type RateLimitOptions,
+  type RateLimitResetOptions,
+  type RateLimitResult,
+  type RateLimitRule,
+  type RateLimitTracker,
+} from './rate-limit/index.js';
+
+export {
   CacheXConfigError,
   CacheXConnectionError,
   CacheXError,
@@ -62,6 +80,7 @@ export {
   LockLostError,
   NotSupportedError,
   PipelineError,
+  RateLimitExceededError,
   SerializationError,
   WrongTypeError,
   type PipelineResult,

@@ -8,5 +8,6 @@ export { LockAcquireTimeoutError } from './lock-acquire-timeout.error.js';
 export { LockLostError, type LockLostReason } from './lock-lost.error.js';
 export { NotSupportedError } from './not-supported.error.js';
 export { PipelineError, type PipelineResult } from './pipeline.error.js';
+export { RateLimitExceededError } from './rate-limit-exceeded.error.js';
 export { SerializationError } from './serialization.error.js';
 export { WrongTypeError } from './wrong-type.error.js';

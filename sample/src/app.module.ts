@@ -4,6 +4,7 @@ import { CounterModule } from './counter/counter.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { SearchModule } from './search/search.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -55,6 +56,7 @@ export class AppModule {
         CounterModule,
         HealthModule,
         ReportsModule,
+        SearchModule,
       ],
     };
   }

@@ -170,6 +170,20 @@ describe.each(backends)('sample app on the $kind backend', ({ kind, location }) 
     });
   });
 
+  describe('search: rate limiting', () => {
+    it('admits 5 searches per 10 s per client with RateLimit headers; the 6th is 429 with Retry-After', async () => {
+      for (let remaining = 4; remaining >= 0; remaining--) {
+        const res = await http().get('/search?q=re').expect(200);
+        expect(res.body).toEqual({ query: 're', results: ['redis'] });
+        expect(res.headers['ratelimit-policy']).toBe('"default";q=5;w=10');
+        expect(res.headers['ratelimit']).toBe(`"default";r=${remaining};t=10`);
+      }
+      const refused = await http().get('/search?q=re').expect(429);
+      expect(refused.headers['retry-after']).toBe('10');
+      expect(refused.body.statusCode).toBe(429);
+    });
+  });
+
   describe('counter: atomic incr', () => {
     it('increments by one on each GET', async () => {
       const start = (await http().get('/counter').expect(200)).body.value;

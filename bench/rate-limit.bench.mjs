@@ -1,0 +1,159 @@
+// Throughput of RateLimiter.consume() per algorithm, on the memory backend and on a Redis server
+// this script starts (redis-server on a free loopback port, no persistence), next to the recipes
+// page's pipeline (ZREMRANGEBYSCORE, ZADD, ZCARD, EXPIRE) on raw ioredis as a reference.
+// Runs on the built package: npm run build && node bench/rate-limit.bench.mjs
+// Options (environment): BENCH_OPS (default 20000), BENCH_CONCURRENCY (default 64).
+/* global clearTimeout */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { CacheRegistry, RateLimiter } from '../dist/index.js';
+
+const OPS = Number(process.env.BENCH_OPS ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const KEYS = 1_000;
+const ALGORITHMS = ['sliding-log', 'sliding-window', 'fixed-window', 'token-bucket'];
+// Every request admitted and recorded: the sliding log holds up to OPS / KEYS entries per key.
+const LIMIT = { limit: 1_000_000, window: '1m' };
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'cachex-bench-'));
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
+    { stdio: 'ignore' },
+  );
+  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await probe.connect();
+      await probe.ping();
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  probe.disconnect();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop() {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `op(i)` OPS times with `concurrency` in flight; answers operations per second. */
+async function measure(op, concurrency) {
+  let next = 0;
+  const worker = async () => {
+    while (next < OPS) await op(next++);
+  };
+  // Warm-up: scripts loaded, connections open, JIT warm.
+  for (let i = 0; i < 500; i++) await op(i);
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return OPS / ((performance.now() - started) / 1000);
+}
+
+const format = (n) => Math.round(n).toLocaleString('en-US').padStart(10);
+
+async function main() {
+  const redis = await startRedis();
+  const rows = [];
+  try {
+    for (const [backend, location] of [
+      ['memory', 'memory://bench'],
+      ['redis', redis.url],
+    ]) {
+      const registry = await CacheRegistry.create({ default: { location, keyPrefix: 'bench' } });
+      const limiter = new RateLimiter(registry);
+      for (const algorithm of ALGORITHMS) {
+        const options = { ...LIMIT, algorithm };
+        const consume = (i) => limiter.consume(`client:${i % KEYS}`, options);
+        rows.push([
+          backend,
+          `consume ${algorithm}`,
+          await measure(consume, 1),
+          await measure(consume, CONCURRENCY),
+        ]);
+        for (let i = 0; i < KEYS; i++) await limiter.reset(`client:${i}`);
+      }
+      await limiter.onApplicationShutdown();
+      await registry.onApplicationShutdown();
+    }
+
+    // The recipes page's version: one non-transactional pipeline per request.
+    const client = new Redis({ port: redis.port, enableAutoPipelining: true });
+    const recipe = async (i) => {
+      const key = `recipe:${i % KEYS}`;
+      const now = Date.now() / 1000;
+      await client
+        .pipeline()
+        .zremrangebyscore(key, 0, now - 60)
+        .zadd(key, now, String(now))
+        .zcard(key)
+        .expire(key, 60)
+        .exec();
+    };
+    rows.push([
+      'redis',
+      'recipe pipeline (reference)',
+      await measure(recipe, 1),
+      await measure(recipe, CONCURRENCY),
+    ]);
+    client.disconnect();
+  } finally {
+    redis.stop();
+  }
+
+  console.log(
+    `RateLimiter.consume(), ${OPS} requests over ${KEYS} keys, Node ${process.version}, ${(await import('node:os')).cpus()[0]?.model ?? ''}`,
+  );
+  console.log(
+    `${'backend'.padEnd(8)} ${'operation'.padEnd(30)} ${'ops/s (1)'.padStart(10)} ${`ops/s (${CONCURRENCY})`.padStart(10)}`,
+  );
+  for (const [backend, name, sequential, concurrent] of rows) {
+    console.log(
+      `${backend.padEnd(8)} ${name.padEnd(30)} ${format(sequential)} ${format(concurrent)}`,
+    );
+  }
+}
+
+const timeout = setTimeout(() => {
+  console.error('benchmark timed out');
+  process.exit(1);
+}, 300_000);
+timeout.unref();
+await main();
+clearTimeout(timeout);

@@ -1,0 +1,180 @@
+import {
+  HttpException,
+  HttpStatus,
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { MESSAGES } from '../cachex.messages.js';
+import { CacheXConfigError } from '../errors/config.error.js';
+import { RateLimitExceededError } from '../errors/rate-limit-exceeded.error.js';
+import { registryHost } from '../registry/registry.host.js';
+import {
+  optionsOf,
+  type MethodLimits,
+  type RateLimitSettings,
+  type ResolvedLimit,
+} from './rate-limit.config.js';
+import {
+  RATE_LIMIT_METADATA,
+  RATE_LIMIT_METHOD_METADATA,
+  SKIP_RATE_LIMIT_METADATA,
+} from './rate-limit.constants.js';
+import { rateLimitHeaders, setHeaders, toSeconds } from './rate-limit.headers.js';
+import { trackerOf } from './rate-limit.trackers.js';
+import { RateLimiter } from './rate-limiter.service.js';
+import type { RateLimitResult, RateLimitRule } from './rate-limit-options.interface.js';
+
+/**
+ * Contexts already evaluated: Nest runs every guard of one call (global, class, method) with the
+ * same context, and this guard may be among them more than once (`@RateLimit` on the class and
+ * on the method, plus the global guard of module defaults); the first run does all the work.
+ */
+const evaluated = new WeakSet<ExecutionContext>();
+
+/**
+ * Enforces `@RateLimit` on handlers (HTTP routes, WebSocket gateways, microservice patterns,
+ * GraphQL resolvers), and the module's default limits on HTTP routes. `@RateLimit` applies it by
+ * itself; `CacheXModule` registers it globally when `rateLimit.default` is set.
+ *
+ * A handler's limits are the module defaults (HTTP only), overridden by name by the class's
+ * limits, overridden by name by the method's; `@SkipRateLimit` drops inherited ones. A request
+ * counts against all of them or, when one refuses, against none. On HTTP a refusal is a 429 with
+ * `Retry-After`, and every response carries the rate-limit headers; elsewhere it is a
+ * `RateLimitExceededError`.
+ *
+ * Extension points: override {@link RateLimitGuard.getTracker} to count clients another way, or
+ * {@link RateLimitGuard.refuse} to answer a refusal differently.
+ */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (evaluated.has(context)) return true;
+    evaluated.add(context);
+    const handler = context.getHandler();
+    const where = whereOf(context);
+    const method = Reflect.getMetadata(RATE_LIMIT_METHOD_METADATA, handler) as
+      MethodLimits | undefined;
+    if (method) method.handler = true;
+    const limiter = RateLimiter.of(registryHost.get(where));
+    const limits = this.limitsOf(context, limiter.settings, method);
+    if (limits.length === 0) return true;
+    const entries = await Promise.all(
+      limits.map(async (limit) => {
+        if (limit.key)
+          throw new CacheXConfigError(MESSAGES.rateLimitKeyOnHandler(where), limit.cache, 'key');
+        const tracker = await this.getTracker(context, limit);
+        return { key: `${limit.scope}|${limit.name}|${tracker}`, options: optionsOf(limit) };
+      }),
+    );
+    const results = await limiter.consumeAll(entries);
+    const http = context.getType() === 'http';
+    if (http) {
+      setHeaders(
+        context.switchToHttp().getResponse(),
+        rateLimitHeaders(limits, results, limiter.settings.headers),
+      );
+    }
+    const refusal = refusalOf(
+      limits,
+      results,
+      entries.map(({ key }) => key),
+    );
+    if (refusal) this.refuse(context, refusal);
+    return true;
+  }
+
+  /**
+   * Who a limit counts in this request, as a string: by default `ip:…`, `user:…`, `session:…`
+   * or `by:…` after the limit's `by`.
+   * @throws CacheXConfigError when the client cannot be told
+   * @example
+   * ```ts
+   * class TenantRateLimitGuard extends RateLimitGuard {
+   *   protected override async getTracker(context: ExecutionContext) {
+   *     return `tenant:${context.switchToHttp().getRequest().headers['x-tenant']}`;
+   *   }
+   * }
+   * ```
+   */
+  protected getTracker(context: ExecutionContext, limit: RateLimitRule): Promise<string> {
+    const where = whereOf(context);
+    return trackerOf(limit, context, RateLimiter.of(registryHost.get(where)).settings, where);
+  }
+
+  /**
+   * Answers a refused request: on HTTP a 429 (`Retry-After` is already set), elsewhere the
+   * error itself.
+   * @throws HttpException (429) on HTTP, RateLimitExceededError elsewhere
+   */
+  protected refuse(context: ExecutionContext, error: RateLimitExceededError): never {
+    if (context.getType() !== 'http') throw error;
+    throw new HttpException(
+      {
+        statusCode: HttpStatus.TOO_MANY_REQUESTS,
+        error: 'Too Many Requests',
+        message: `Rate limit '${error.limitName}' exceeded; retry in ${toSeconds(error.retryAfterMs)} s.`,
+      },
+      HttpStatus.TOO_MANY_REQUESTS,
+      { cause: error },
+    );
+  }
+
+  private limitsOf(
+    context: ExecutionContext,
+    settings: RateLimitSettings,
+    method: MethodLimits | undefined,
+  ): ResolvedLimit[] {
+    const skipMethod = Reflect.getMetadata(SKIP_RATE_LIMIT_METADATA, context.getHandler()) as
+      true | string[] | undefined;
+    const skipClass = Reflect.getMetadata(SKIP_RATE_LIMIT_METADATA, context.getClass()) as
+      true | string[] | undefined;
+    const skips = (skip: true | string[] | undefined, name: string) =>
+      skip === true || (skip?.includes(name) ?? false);
+    const merged = new Map<string, ResolvedLimit>();
+    if (context.getType() === 'http') {
+      for (const limit of settings.defaults) {
+        if (!skips(skipClass, limit.name) && !skips(skipMethod, limit.name))
+          merged.set(limit.name, limit);
+      }
+    }
+    const classLimits = (Reflect.getMetadata(RATE_LIMIT_METADATA, context.getClass()) ??
+      []) as ResolvedLimit[];
+    for (const limit of classLimits)
+      if (!skips(skipMethod, limit.name)) merged.set(limit.name, limit);
+    for (const limit of method?.limits ?? []) merged.set(limit.name, limit);
+    return [...merged.values()];
+  }
+}
+
+function whereOf(context: ExecutionContext): string {
+  return `@RateLimit on ${context.getClass().name}.${context.getHandler().name}`;
+}
+
+/**
+ * The error for a refused request, naming the refusing limit that asks to wait longest; undefined
+ * when every limit admitted it.
+ * @internal shared with the method decorator
+ */
+export function refusalOf(
+  limits: readonly ResolvedLimit[],
+  results: readonly RateLimitResult[],
+  keys: readonly string[],
+): RateLimitExceededError | undefined {
+  let worst = -1;
+  results.forEach((result, i) => {
+    if (!result.allowed && (worst < 0 || result.retryAfterMs > results[worst]!.retryAfterMs))
+      worst = i;
+  });
+  if (worst < 0) return undefined;
+  const limit = limits[worst]!;
+  const { retryAfterMs } = results[worst]!;
+  return new RateLimitExceededError(
+    MESSAGES.rateLimitExceeded(limit.name, limit.limit, limit.windowMs, keys[worst]!, retryAfterMs),
+    limit.name,
+    keys[worst]!,
+    limit.limit,
+    limit.windowMs,
+    retryAfterMs,
+  );
+}

@@ -1,0 +1,3 @@
+import { rateLimitContract } from './rate-limit.contract.js';
+
+rateLimitContract('memory', () => ({ location: 'memory://' }));
