@@ -15,7 +15,7 @@ export type ReverseKeyFunction = (fullKey: string) => string;
 
 /**
  * Applies a cache's prefix and version to keys and patterns, and strips them from keys read
- * back. Internal keys (namespace versions; locks and rate limits later) live under
+ * back. Internal keys (namespace versions, locks, rate limits) live under
  * `<prefix>:cachex:…`, which no versioned user key nor `clear()`'s pattern can match, because a
  * version is always an integer.
  */
