@@ -1,4 +1,6 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import type { CompressorName } from '../codecs/compressor.interface.js';
+import type { CustomSerializer, SerializerName } from '../codecs/serializer.interface.js';
 import type { KeyFunction, ReverseKeyFunction } from '../keys/key-builder.js';
 import type { Duration } from '../utils/duration.js';
 
@@ -80,6 +82,31 @@ export interface CacheConfig {
    * @default 60000 (1 minute)
    */
   sweepInterval?: Duration;
+  /**
+   * How values are serialized: `'json'` (plain JSON text; Date, Buffer, bigint, Map and Set
+   * round-trip as extended JSON), `'msgpack'` (needs the msgpackr package), `'v8'` (Node's
+   * structured clone: **never on data others can write**), or a {@link CustomSerializer}.
+   * A list is a fallback chain for migrations: the first writes, every one reads what it wrote
+   * (values carry a header that says which), e.g. `['msgpack', 'json']`. Safe integers are
+   * stored as plain digits whatever the serializer, so that `incr` works.
+   * @default 'json'
+   */
+  serializer?: SerializerName | CustomSerializer | ReadonlyArray<SerializerName | CustomSerializer>;
+  /**
+   * How values are compressed: `'gzip'`, `'deflate'`, `'brotli'` (node:zlib), `'zstd'` (needs
+   * zstd-napi), `'lz4'` (needs lz4-napi), or `'none'`. Values shorter than `compressMinSize`
+   * are stored uncompressed, and compressed ones carry a header, so both kinds coexist. A list
+   * is a fallback chain: the first writes (`'none'` first: stop compressing), every one reads,
+   * e.g. `['zstd', 'gzip']`.
+   * @default 'none'
+   */
+  compressor?: CompressorName | 'none' | ReadonlyArray<CompressorName | 'none'>;
+  /**
+   * Serialized values shorter than this many **bytes** are stored uncompressed (compression
+   * costs more than it saves on small values). Requires `compressor`.
+   * @default 1024
+   */
+  compressMinSize?: number;
 }
 
 /** The caches of an application by name. `default` is required: it is what `CacheService` injects. */
