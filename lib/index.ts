@@ -17,9 +17,14 @@ export { CacheRegistry } from './registry/cache.registry.js';
 export { getCacheToken } from './registry/cache-token.js';
 export { InjectCache } from './registry/inject-cache.decorator.js';
 
-export type { CacheConfig, CachesConfig, SentinelConfig } from './config/cache-config.interface.js';
-export type { CustomSerializer, SerializerName } from './codecs/serializer.interface.js';
-export type { CompressorName } from './codecs/compressor.interface.js';
+export type {
+  CacheConfig,
+  CachesConfig,
+  CompressorName,
+  CustomSerializer,
+  SentinelConfig,
+  SerializerName,
+} from './config/cache-config.interface.js';
 export type { KeyFunction, ReverseKeyFunction } from './keys/key-builder.js';
 export type { BackendKind } from './backends/backend.interface.js';
 export type { Duration } from './utils/duration.js';

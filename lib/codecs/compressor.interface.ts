@@ -1,5 +1,4 @@
-/** The compressors built into the library, by the name the `compressor` option takes. */
-export type CompressorName = 'gzip' | 'deflate' | 'brotli' | 'zstd' | 'lz4';
+import type { CompressorName } from '../config/cache-config.interface.js';
 
 /**
  * Compresses the stored form of values (after the serializer). Synchronous, as encoding is: for

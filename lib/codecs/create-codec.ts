@@ -1,22 +1,30 @@
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { BrotliCompressor } from './brotli.compressor.js';
-import { OPTIONAL_PACKAGES, type CodecSpec } from './codec-spec.js';
-import type { Compressor, CompressorName } from './compressor.interface.js';
+import type {
+  CompressorName,
+  CustomSerializer as CustomSerializerOption,
+  SerializerName,
+} from '../config/cache-config.interface.js';
+import type { CodecSpec } from '../config/resolve-config.js';
+import type { Compressor } from './compressor.interface.js';
 import { CustomSerializer } from './custom.serializer.js';
 import { DeflateCompressor } from './deflate.compressor.js';
 import { GzipCompressor } from './gzip.compressor.js';
 import { JsonSerializer } from './json.serializer.js';
 import { Lz4Compressor, type Lz4Module } from './lz4.compressor.js';
 import { MsgpackSerializer, type MsgpackrModule } from './msgpack.serializer.js';
-import type {
-  CustomSerializer as CustomSerializerOption,
-  SerializerName,
-  Serializer,
-} from './serializer.interface.js';
+import type { Serializer } from './serializer.interface.js';
 import { V8Serializer } from './v8.serializer.js';
 import { ValueCodec } from './value-codec.js';
 import { ZstdCompressor, type ZstdModule } from './zstd.compressor.js';
+
+/** The optional packages some formats need, installed by the application. */
+const OPTIONAL_PACKAGES: Readonly<Record<string, string>> = {
+  msgpack: 'msgpackr',
+  zstd: 'zstd-napi',
+  lz4: 'lz4-napi',
+};
 
 /**
  * Builds a cache's codec. Optional packages (msgpackr, zstd-napi, lz4-napi) are imported here,

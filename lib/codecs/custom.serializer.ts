@@ -1,9 +1,7 @@
 import type { RawValue } from '../backends/backend.interface.js';
 import { bytesPayload, textPayload, withHeader } from './header.js';
-import type {
-  CustomSerializer as CustomSerializerOption,
-  Serializer,
-} from './serializer.interface.js';
+import type { CustomSerializer as CustomSerializerOption } from '../config/cache-config.interface.js';
+import type { Serializer } from './serializer.interface.js';
 
 /**
  * A serializer supplied by the application, behind the header `\0u` so that a fallback chain

@@ -1,17 +1,16 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { KeyBuilder } from '../keys/key-builder.js';
 import { MESSAGES } from '../cachex.messages.js';
-import {
-  COMPRESSOR_NAMES,
-  DEFAULT_COMPRESS_MIN_SIZE,
-  SERIALIZER_NAMES,
-  type CodecSpec,
-} from '../codecs/codec-spec.js';
-import type { CompressorName } from '../codecs/compressor.interface.js';
-import type { CustomSerializer, SerializerName } from '../codecs/serializer.interface.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { describe, parseDuration } from '../utils/duration.js';
-import type { CacheConfig, CachesConfig, SentinelConfig } from './cache-config.interface.js';
+import type {
+  CacheConfig,
+  CachesConfig,
+  CompressorName,
+  CustomSerializer,
+  SentinelConfig,
+  SerializerName,
+} from './cache-config.interface.js';
 import { parseLocation } from './location.js';
 
 /** How to build a cache's backend, after validation. */
@@ -26,6 +25,16 @@ export type BackendSpec =
     }
   | { kind: 'client'; client: Redis | Cluster };
 
+/** How to build a cache's codec, after validation: chains as lists, sizes in bytes. */
+export interface CodecSpec {
+  /** The serializer chain: the first writes, all read. */
+  serializers: ReadonlyArray<SerializerName | CustomSerializer>;
+  /** The compressor chain: the first writes (`'none'`: uncompressed), all read. Empty: none. */
+  compressors: ReadonlyArray<CompressorName | 'none'>;
+  /** Smallest serialized size, in bytes, that is compressed. */
+  compressMinSize: number;
+}
+
 /** A cache's configuration, validated, with defaults applied and durations in ms. */
 export interface ResolvedCacheConfig {
   name: string;
@@ -39,6 +48,20 @@ export interface ResolvedCacheConfig {
 /** Default TTL of a cache: 5 minutes, as in Django. */
 export const DEFAULT_TTL_MS = 300_000;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+/**
+ * Default `compressMinSize`, in bytes. Below about 1 KB compression saves a few hundred bytes at
+ * most, while a zlib call costs more than a small read; django-cachex uses 256.
+ */
+export const DEFAULT_COMPRESS_MIN_SIZE = 1024;
+const SERIALIZER_NAMES: readonly SerializerName[] = ['json', 'msgpack', 'v8'];
+const COMPRESSOR_NAMES: ReadonlyArray<CompressorName | 'none'> = [
+  'none',
+  'gzip',
+  'deflate',
+  'brotli',
+  'zstd',
+  'lz4',
+];
 /** ioredis defaults we change: a cache should fail fast rather than queue for 20 retries. */
 const REDIS_DEFAULTS: RedisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3 };
 

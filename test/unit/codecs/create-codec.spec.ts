@@ -1,4 +1,4 @@
-import { DEFAULT_COMPRESS_MIN_SIZE, type CodecSpec } from '../../../lib/codecs/codec-spec.js';
+import { DEFAULT_COMPRESS_MIN_SIZE, type CodecSpec } from '../../../lib/config/resolve-config.js';
 import { createCodec, loadOptional } from '../../../lib/codecs/create-codec.js';
 import { CacheXConfigError } from '../../../lib/errors/index.js';
 
