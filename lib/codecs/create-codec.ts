@@ -1,12 +1,12 @@
 import { MESSAGES } from '../cachex.messages.js';
-import { CacheXConfigError } from '../errors/config.error.js';
-import { BrotliCompressor } from './brotli.compressor.js';
 import type {
   CompressorName,
   CustomSerializer as CustomSerializerOption,
   SerializerName,
 } from '../config/cache-config.interface.js';
 import type { CodecSpec } from '../config/resolve-config.js';
+import { CacheXConfigError } from '../errors/config.error.js';
+import { BrotliCompressor } from './brotli.compressor.js';
 import type { Compressor } from './compressor.interface.js';
 import { CustomSerializer } from './custom.serializer.js';
 import { DeflateCompressor } from './deflate.compressor.js';
