@@ -25,6 +25,15 @@ export const MESSAGES = {
     `Registered caches: ${known.join(', ')}. Add it to CacheXModule.forRoot() (or to \`cacheNames\` with forRootAsync).`,
   ioredisMissing: (cache: string) =>
     `Cache '${cache}' needs the ioredis package for its location; install it: npm install ioredis`,
+  codecPackageMissing: (
+    cache: string,
+    option: string,
+    format: string,
+    pkg: string,
+    detail: string,
+  ) =>
+    `Cache '${cache}': option \`${option}\` names '${format}', which needs the ${pkg} package, and it could not be loaded (${detail}). ` +
+    `Install it: npm install ${pkg}`,
   wrongType: (cache: string, key: string) =>
     `Cache '${cache}': key '${key}' holds another kind of value (a hash, list, set or sorted set) than this operation needs.`,
   notInteger: (cache: string, key: string) =>

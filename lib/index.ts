@@ -46,7 +46,14 @@ export type {
 export { WithLock } from './lock/with-lock.decorator.js';
 export { currentLock } from './lock/with-lock.js';
 
-export type { CacheConfig, CachesConfig, SentinelConfig } from './config/cache-config.interface.js';
+export type {
+  CacheConfig,
+  CachesConfig,
+  CompressorName,
+  CustomSerializer,
+  SentinelConfig,
+  SerializerName,
+} from './config/cache-config.interface.js';
 export type { KeyFunction, ReverseKeyFunction } from './keys/key-builder.js';
 export type { BackendKind } from './backends/backend.interface.js';
 export type { Duration } from './utils/duration.js';

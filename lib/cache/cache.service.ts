@@ -307,13 +307,15 @@ export class CacheService {
   }
 
   /**
-   * All of this cache's keys matching a glob pattern, collected from {@link CacheService.scan}.
+   * All of this cache's keys matching a glob pattern, collected from {@link CacheService.scan},
+   * each once.
    * @example const userKeys = await cache.keys('user:*');
    */
   async keys(pattern = '*', options?: CacheScanOptions): Promise<string[]> {
-    const keys: string[] = [];
-    for await (const key of this.scan(pattern, options)) keys.push(key);
-    return keys;
+    // SCAN may report a key twice (while the server rehashes); a list of keys should not.
+    const keys = new Set<string>();
+    for await (const key of this.scan(pattern, options)) keys.add(key);
+    return [...keys];
   }
 
   /**

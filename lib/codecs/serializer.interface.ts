@@ -1,13 +1,15 @@
 import type { RawValue } from '../backends/backend.interface.js';
 
 /**
- * Turns values into what the backend stores and back. A serializer may throw on a value it
- * cannot represent; the cache wraps that into a `SerializationError` naming the key, and writes
- * nothing.
+ * A serializer as a cache's codec drives it: it produces the value's **stored form**, header
+ * included (see `header.ts`), and reads it back. It may throw on a value it cannot represent;
+ * the cache wraps that into a `SerializationError` naming the key, and writes nothing.
  */
 export interface Serializer {
-  /** Whether `serialize` produces bytes (Buffers) rather than strings. */
+  /** Its name in configuration and messages (`'json'`, `'msgpack'`, `'v8'`, `'custom'`). */
+  readonly name: string;
+  /** Whether it produces bytes (Buffers) rather than text, so that backends read Buffers. */
   readonly binary: boolean;
   serialize(value: unknown): RawValue;
-  deserialize(raw: RawValue): unknown;
+  deserialize(stored: RawValue): unknown;
 }

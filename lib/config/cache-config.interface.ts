@@ -2,6 +2,39 @@ import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { KeyFunction, ReverseKeyFunction } from '../keys/key-builder.js';
 import type { Duration } from '../utils/duration.js';
 
+/** The serializers built into the library, by the name the `serializer` option takes. */
+export type SerializerName = 'json' | 'msgpack' | 'v8';
+
+/**
+ * A serializer supplied by the application, e.g. for superjson or protobuf. Its output is stored
+ * behind a two-byte header (see README, "Serializers and compression"), so that a fallback
+ * chain can tell its values from those of the built-in serializers.
+ *
+ * With `binary: false` (the default) it turns values into text and receives text back; with
+ * `binary: true` it produces bytes and receives a `Buffer` (a copy: keeping it is safe).
+ * `serialize` may throw on a value it cannot represent: the cache then throws a
+ * `SerializationError` naming the key and writes nothing.
+ *
+ * @example
+ * import superjson from 'superjson';
+ * const serializer: CustomSerializer = { serialize: superjson.stringify, deserialize: superjson.parse };
+ */
+export type CustomSerializer =
+  | {
+      /** Whether it produces bytes. @default false */
+      readonly binary?: false;
+      serialize(value: unknown): string;
+      deserialize(text: string): unknown;
+    }
+  | {
+      readonly binary: true;
+      serialize(value: unknown): Uint8Array;
+      deserialize(bytes: Buffer): unknown;
+    };
+
+/** The compressors built into the library, by the name the `compressor` option takes. */
+export type CompressorName = 'gzip' | 'deflate' | 'brotli' | 'zstd' | 'lz4';
+
 /** Sentinel-managed Redis: ioredis' Sentinel options. */
 export interface SentinelConfig {
   /** Sentinel addresses, e.g. `[{ host: '10.0.0.5', port: 26379 }]`. */
@@ -80,6 +113,31 @@ export interface CacheConfig {
    * @default 60000 (1 minute)
    */
   sweepInterval?: Duration;
+  /**
+   * How values are serialized: `'json'` (plain JSON text; Date, Buffer, bigint, Map and Set
+   * round-trip as extended JSON), `'msgpack'` (needs the msgpackr package), `'v8'` (Node's
+   * structured clone: **never on data others can write**), or a {@link CustomSerializer}.
+   * A list is a fallback chain for migrations: the first writes, every one reads what it wrote
+   * (values carry a header that says which), e.g. `['msgpack', 'json']`. Safe integers are
+   * stored as plain digits whatever the serializer, so that `incr` works.
+   * @default 'json'
+   */
+  serializer?: SerializerName | CustomSerializer | ReadonlyArray<SerializerName | CustomSerializer>;
+  /**
+   * How values are compressed: `'gzip'`, `'deflate'`, `'brotli'` (node:zlib), `'zstd'` (needs
+   * zstd-napi), `'lz4'` (needs lz4-napi), or `'none'`. Values shorter than `compressMinSize`
+   * are stored uncompressed, and compressed ones carry a header, so both kinds coexist. A list
+   * is a fallback chain: the first writes (`'none'` first: stop compressing), every one reads,
+   * e.g. `['zstd', 'gzip']`.
+   * @default 'none'
+   */
+  compressor?: CompressorName | 'none' | ReadonlyArray<CompressorName | 'none'>;
+  /**
+   * Serialized values shorter than this many **bytes** are stored uncompressed (compression
+   * costs more than it saves on small values). Requires `compressor`.
+   * @default 1024
+   */
+  compressMinSize?: number;
 }
 
 /** The caches of an application by name. `default` is required: it is what `CacheService` injects. */

@@ -3,7 +3,14 @@ import { KeyBuilder } from '../keys/key-builder.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { describe, parseDuration } from '../utils/duration.js';
-import type { CacheConfig, CachesConfig, SentinelConfig } from './cache-config.interface.js';
+import type {
+  CacheConfig,
+  CachesConfig,
+  CompressorName,
+  CustomSerializer,
+  SentinelConfig,
+  SerializerName,
+} from './cache-config.interface.js';
 import { parseLocation } from './location.js';
 
 /** How to build a cache's backend, after validation. */
@@ -18,6 +25,16 @@ export type BackendSpec =
     }
   | { kind: 'client'; client: Redis | Cluster };
 
+/** How to build a cache's codec, after validation: chains as lists, sizes in bytes. */
+export interface CodecSpec {
+  /** The serializer chain: the first writes, all read. */
+  serializers: ReadonlyArray<SerializerName | CustomSerializer>;
+  /** The compressor chain: the first writes (`'none'`: uncompressed), all read. Empty: none. */
+  compressors: ReadonlyArray<CompressorName | 'none'>;
+  /** Smallest serialized size, in bytes, that is compressed. */
+  compressMinSize: number;
+}
+
 /** A cache's configuration, validated, with defaults applied and durations in ms. */
 export interface ResolvedCacheConfig {
   name: string;
@@ -25,11 +42,26 @@ export interface ResolvedCacheConfig {
   ttl: number | null;
   keys: KeyBuilder;
   backend: BackendSpec;
+  codec: CodecSpec;
 }
 
 /** Default TTL of a cache: 5 minutes, as in Django. */
 export const DEFAULT_TTL_MS = 300_000;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+/**
+ * Default `compressMinSize`, in bytes. Below about 1 KB compression saves a few hundred bytes at
+ * most, while a zlib call costs more than a small read; django-cachex uses 256.
+ */
+export const DEFAULT_COMPRESS_MIN_SIZE = 1024;
+const SERIALIZER_NAMES: readonly SerializerName[] = ['json', 'msgpack', 'v8'];
+const COMPRESSOR_NAMES: ReadonlyArray<CompressorName | 'none'> = [
+  'none',
+  'gzip',
+  'deflate',
+  'brotli',
+  'zstd',
+  'lz4',
+];
 /** ioredis defaults we change: a cache should fail fast rather than queue for 20 retries. */
 const REDIS_DEFAULTS: RedisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3 };
 
@@ -46,6 +78,9 @@ const KNOWN_OPTIONS: ReadonlyArray<keyof CacheConfig> = [
   'client',
   'maxEntries',
   'sweepInterval',
+  'serializer',
+  'compressor',
+  'compressMinSize',
 ];
 
 /**
@@ -111,7 +146,86 @@ function resolveCache(name: string, config: unknown): ResolvedCacheConfig {
     );
   }
   const keys = new KeyBuilder(keyPrefix, version, c.keyFunction, c.reverseKeyFunction);
-  return { name, ttl, keys, backend: resolveBackend(c, fail) };
+  return { name, ttl, keys, backend: resolveBackend(c, fail), codec: resolveCodec(c, fail) };
+}
+
+function resolveCodec(c: CacheConfig, fail: (option: string, problem: string) => never): CodecSpec {
+  const serializers = asChain(c.serializer ?? 'json', 'serializer', fail);
+  const validSerializers = `${SERIALIZER_NAMES.map((n) => `'${n}'`).join(', ')}, or an object { serialize, deserialize, binary? }`;
+  let customs = 0;
+  serializers.forEach(([option, entry]) => {
+    if (typeof entry === 'string') {
+      if (!SERIALIZER_NAMES.includes(entry as SerializerName)) {
+        fail(option, `names an unknown serializer ${describe(entry)}; valid: ${validSerializers}`);
+      }
+      return;
+    }
+    const custom = entry as Partial<Record<keyof CustomSerializer, unknown>> | null;
+    if (
+      typeof custom !== 'object' ||
+      custom === null ||
+      typeof custom.serialize !== 'function' ||
+      typeof custom.deserialize !== 'function'
+    ) {
+      fail(option, `must be one of ${validSerializers}, got ${describe(entry)}`);
+    }
+    if (custom.binary !== undefined && typeof custom.binary !== 'boolean') {
+      fail(`${option}.binary`, `must be a boolean, got ${describe(custom.binary)}`);
+    }
+    if (++customs > 1) {
+      fail(
+        option,
+        'is a second custom serializer; a chain tells only one apart (their values share one header): combine them into one serializer',
+      );
+    }
+  });
+
+  const compressors = c.compressor === undefined ? [] : asChain(c.compressor, 'compressor', fail);
+  for (const [option, entry] of compressors) {
+    if (!COMPRESSOR_NAMES.includes(entry as CompressorName)) {
+      fail(
+        option,
+        `names an unknown compressor ${describe(entry)}; valid: ${COMPRESSOR_NAMES.map((n) => `'${n}'`).join(', ')}`,
+      );
+    }
+  }
+
+  let compressMinSize = DEFAULT_COMPRESS_MIN_SIZE;
+  if (c.compressMinSize !== undefined) {
+    if (!Number.isSafeInteger(c.compressMinSize) || c.compressMinSize < 0) {
+      fail(
+        'compressMinSize',
+        `must be a number of bytes (an integer ≥ 0), got ${describe(c.compressMinSize)}`,
+      );
+    }
+    if (compressors.every(([, entry]) => entry === 'none')) {
+      fail('compressMinSize', 'applies only with a `compressor`');
+    }
+    compressMinSize = c.compressMinSize;
+  }
+  return {
+    serializers: serializers.map(([, entry]) => entry as SerializerName | CustomSerializer),
+    compressors: compressors.map(([, entry]) => entry as CompressorName | 'none'),
+    compressMinSize,
+  };
+}
+
+/**
+ * A serializer or compressor option as a chain of `[option path, entry]`: a single entry, or a
+ * non-empty list without repeats (`serializer[1]` names the second entry of a list).
+ */
+function asChain(
+  value: unknown,
+  option: string,
+  fail: (option: string, problem: string) => never,
+): Array<[string, unknown]> {
+  if (!Array.isArray(value)) return [[option, value]];
+  if (value.length === 0) fail(option, 'must list at least one entry (the first one writes)');
+  const chain = value.map((entry, i): [string, unknown] => [`${option}[${i}]`, entry]);
+  chain.forEach(([path, entry], i) => {
+    if (value.indexOf(entry) !== i) fail(path, `repeats ${describe(entry)}`);
+  });
+  return chain;
 }
 
 function resolveBackend(

@@ -2,8 +2,7 @@ import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createBackend } from '../backends/create-backend.js';
 import { CacheService } from '../cache/cache.service.js';
 import { MESSAGES } from '../cachex.messages.js';
-import { JsonSerializer } from '../codecs/json.serializer.js';
-import { ValueCodec } from '../codecs/value-codec.js';
+import { createCodec } from '../codecs/create-codec.js';
 import type { CachesConfig } from '../config/cache-config.interface.js';
 import { resolveCaches } from '../config/resolve-config.js';
 import { CacheXConfigError } from '../errors/config.error.js';
@@ -18,15 +17,18 @@ export class CacheRegistry implements OnModuleInit, OnApplicationShutdown {
   private constructor(private readonly caches: ReadonlyMap<string, CacheService>) {}
 
   /**
-   * Validates every cache's configuration, then builds the caches. Throws `CacheXConfigError`
-   * (naming the cache and option) before any connection is opened.
+   * Validates every cache's configuration and loads the packages its codec needs, then builds
+   * the caches. Throws `CacheXConfigError` (naming the cache and option) before any connection
+   * is opened.
    */
   static async create(config: CachesConfig): Promise<CacheRegistry> {
     const resolved = resolveCaches(config);
+    const codecs = await Promise.all(resolved.map((cache) => createCodec(cache.name, cache.codec)));
     const caches = new Map<string, CacheService>();
     try {
-      for (const cache of resolved) {
-        const codec = new ValueCodec(new JsonSerializer());
+      for (const [i, cache] of resolved.entries()) {
+        const codec = codecs[i]!;
+        // A binary codec's values are bytes: the backend must read Buffers, not UTF-8 text.
         const backend = await createBackend(cache.name, cache.backend, codec.binary);
         caches.set(cache.name, new CacheService({ ...cache, codec, backend }));
       }

@@ -1,44 +1,45 @@
-import { deserialize, serialize } from 'node:v8';
-import { createBackend } from '../../lib/backends/create-backend.js';
-import type { RawValue } from '../../lib/backends/backend.interface.js';
-import { CacheService } from '../../lib/cache/cache.service.js';
-import type { Serializer } from '../../lib/codecs/serializer.interface.js';
-import { ValueCodec } from '../../lib/codecs/value-codec.js';
-import type { CacheConfig } from '../../lib/config/cache-config.interface.js';
-import { resolveCaches } from '../../lib/config/resolve-config.js';
+import {
+  CacheRegistry,
+  NotSupportedError,
+  type CacheConfig,
+  type CacheService,
+} from '../../lib/index.js';
 import { uniquePrefix } from '../contract/cache.contract.js';
 import { testServers } from '../harness/index.js';
 
 /**
- * A cache whose serializer writes bytes (any non-UTF-8 value) reads members, fields and values
- * of every data structure back intact, on every backend: the Redis backends read replies as
- * Buffers, the memory backend answers members as Buffers.
+ * A cache whose codec writes bytes (a binary serializer, compression down to 1 byte) reads
+ * members, fields and values of every data structure back intact, on every backend: the Redis
+ * backends read replies as Buffers, the memory backend answers members as Buffers.
  */
-const bytes: Serializer = {
-  binary: true,
-  serialize: (value) => serialize(value),
-  deserialize: (raw: RawValue) => deserialize(Buffer.isBuffer(raw) ? raw : Buffer.from(raw)),
-};
-
 const backends: Array<[string, () => CacheConfig]> = [
-  ['memory', () => ({ location: 'memory://binary' })],
-  ['redis 7', () => ({ location: testServers().redis.url })],
-  ['redis cluster', () => ({ location: testServers().cluster.urls, cluster: true })],
+  ['memory', () => ({ location: 'memory://binary', serializer: 'v8', compressor: 'zstd' })],
+  ['redis 7', () => ({ location: testServers().redis.url, serializer: 'v8', compressor: 'gzip' })],
+  [
+    'redis cluster',
+    () => ({
+      location: testServers().cluster.urls,
+      cluster: true,
+      serializer: ['msgpack', 'json'],
+      compressor: 'lz4',
+    }),
+  ],
 ];
 
 describe.each(backends)('a binary codec on %s', (_, config) => {
+  let registry: CacheRegistry;
   let cache: CacheService;
 
   beforeEach(async () => {
-    const [resolved] = resolveCaches({ default: { ...config(), keyPrefix: uniquePrefix() } });
-    const codec = new ValueCodec(bytes);
-    const backend = await createBackend('default', resolved!.backend, codec.binary);
-    cache = new CacheService({ ...resolved!, codec, backend });
+    registry = await CacheRegistry.create({
+      default: { ...config(), compressMinSize: 1, keyPrefix: uniquePrefix() },
+    });
+    cache = registry.get('default');
   });
 
   afterEach(async () => {
     await cache.clear();
-    await cache.close();
+    await registry.onApplicationShutdown();
   });
 
   const date = new Date('2024-01-02T03:04:05Z');
@@ -85,5 +86,19 @@ describe.each(backends)('a binary codec on %s', (_, config) => {
     if (cache.kind === 'memory') return;
     const echoed = await cache.eval('return ARGV[1]', { values: [date], decode: true });
     expect(echoed).toEqual(date);
+  });
+
+  it('scripts take encoded values and answer decoded ones', async () => {
+    const swap = `local old = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], ARGV[1])
+return old`;
+    await cache.set('k', date);
+    const run = () => cache.eval(swap, { keys: ['k'], values: [map], decode: true });
+    if (cache.kind === 'memory') {
+      await expect(run()).rejects.toBeInstanceOf(NotSupportedError);
+      return;
+    }
+    expect(await run()).toEqual(date);
+    expect(await cache.get('k')).toEqual(map);
   });
 });
