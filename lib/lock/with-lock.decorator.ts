@@ -6,6 +6,7 @@ import { registryHost } from '../registry/registry.host.js';
 import { describe } from '../utils/duration.js';
 import { resolveLockOptions } from './lock.js';
 import type { WithLockDecoratorOptions } from './lock-options.interface.js';
+import { copyMethodMetadata } from '../utils/copy-method-metadata.js';
 
 /** An async method: the only kind `@WithLock` accepts (the lock is held until its promise settles). */
 type AsyncMethod = (...args: never[]) => Promise<unknown>;
@@ -101,19 +102,7 @@ export function WithLock<A extends unknown[]>(
         throw error;
       }
     };
-    copyMetadata(original, wrapped);
+    copyMethodMetadata(original, wrapped);
     descriptor.value = wrapped as M;
   };
-}
-
-/**
- * Gives the wrapper the original method's name and metadata (`reflect-metadata` keys such as
- * Nest's route path and method, guards, Swagger operations), so that decorators applied before
- * this one keep working.
- */
-function copyMetadata(from: object, to: object): void {
-  Object.defineProperty(to, 'name', { value: (from as { name: string }).name });
-  for (const key of Reflect.getOwnMetadataKeys(from)) {
-    Reflect.defineMetadata(key, Reflect.getOwnMetadata(key, from), to);
-  }
 }

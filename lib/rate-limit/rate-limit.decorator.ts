@@ -17,6 +17,7 @@ import {
 import { RateLimitGuard, refusalOf } from './rate-limit.guard.js';
 import type { RateLimitDefinition } from './rate-limit-options.interface.js';
 import { RateLimiter } from './rate-limiter.service.js';
+import { copyMethodMetadata } from '../utils/copy-method-metadata.js';
 
 type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -126,11 +127,8 @@ function wrap(original: AnyMethod, state: MethodLimits): AnyMethod {
     if (state.handler) return original.apply(this, args);
     return enforce(state, args).then(() => original.apply(this, args));
   };
-  for (const key of Reflect.getOwnMetadataKeys(original)) {
-    Reflect.defineMetadata(key, Reflect.getOwnMetadata(key, original), wrapper);
-  }
+  copyMethodMetadata(original, wrapper);
   Reflect.defineMetadata(RATE_LIMIT_METHOD_METADATA, state, wrapper);
-  Object.defineProperty(wrapper, 'name', { value: original.name });
   return wrapper;
 }
 
