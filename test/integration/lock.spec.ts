@@ -3,28 +3,13 @@
  * held, the pub/sub release notices waiters subscribe to, and the connections they use.
  */
 import { Cluster, Redis } from 'ioredis';
-import {
-  CacheRegistry,
-  CacheXConnectionError,
-  LockLostError,
-  type CacheConfig,
-  type CacheService,
-} from '../../lib/index.js';
+import { CacheXConnectionError, LockLostError, type CacheConfig } from '../../lib/index.js';
 import { escapeGlob } from '../../lib/utils/glob.js';
 import { uniquePrefix } from '../contract/cache.contract.js';
+import { openCaches } from '../support/open-cache.js';
 import { spawnRedis, testServers, type SpawnedRedis } from '../harness/index.js';
 
-const opened: CacheRegistry[] = [];
-async function open(config: CacheConfig): Promise<CacheService> {
-  const registry = await CacheRegistry.create({
-    default: { keyPrefix: uniquePrefix(), ...config },
-  });
-  opened.push(registry);
-  return registry.get('default');
-}
-afterEach(async () => {
-  for (const registry of opened.splice(0)) await registry.onApplicationShutdown();
-});
+const { open, opened } = openCaches();
 
 /** Fails fast while the server is down, and reconnects quickly once it is back. */
 const FAIL_FAST = { maxRetriesPerRequest: 1, retryStrategy: () => 50 };

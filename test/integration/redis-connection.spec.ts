@@ -3,27 +3,15 @@ import { Test } from '@nestjs/testing';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import {
   CacheRegistry,
-  CacheService,
   CacheXConnectionError,
   CacheXModule,
   WrongTypeError,
-  type CacheConfig,
 } from '../../lib/index.js';
 import { uniquePrefix } from '../contract/cache.contract.js';
+import { openCaches } from '../support/open-cache.js';
 import { spawnRedis, testServers } from '../harness/index.js';
 
-/** Opens a registry with one `default` cache; closed in afterEach. */
-const opened: CacheRegistry[] = [];
-async function open(config: CacheConfig): Promise<CacheService> {
-  const registry = await CacheRegistry.create({
-    default: { keyPrefix: uniquePrefix(), ...config },
-  });
-  opened.push(registry);
-  return registry.get('default');
-}
-afterEach(async () => {
-  for (const registry of opened.splice(0)) await registry.onApplicationShutdown();
-});
+const { open, opened } = openCaches();
 
 describe('locations', () => {
   const clients: Redis[] = [];
