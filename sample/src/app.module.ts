@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CacheXModule, type CachesConfig } from 'nestjs-cachex';
 import { CounterModule } from './counter/counter.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LeaderboardModule } from './leaderboard/leaderboard.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { SearchModule } from './search/search.module.js';
@@ -54,6 +55,7 @@ export class AppModule {
         UsersModule,
         SessionsModule,
         CounterModule,
+        LeaderboardModule,
         HealthModule,
         ReportsModule,
         SearchModule,

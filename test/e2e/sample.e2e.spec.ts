@@ -184,6 +184,43 @@ describe.each(backends)('sample app on the $kind backend', ({ kind, location }) 
     });
   });
 
+  describe('leaderboard: sorted sets and a pipeline', () => {
+    it('keeps scores, ranks players best first, and reads a standing in one pipeline', async () => {
+      const player = (name: string) => `${name}-${Date.now()}`;
+      const [ann, bob, cid] = [player('ann'), player('bob'), player('cid')];
+      await http().post(`/leaderboard/${ann}`).send({ points: 5 }).expect(200);
+      await http().post(`/leaderboard/${bob}`).send({ points: 7 }).expect(200);
+      expect(
+        (await http().post(`/leaderboard/${ann}`).send({ points: 3 }).expect(200)).body,
+      ).toEqual({
+        player: ann,
+        score: 8,
+      });
+      await http().post(`/leaderboard/${cid}`).send({}).expect(200);
+      await http().post(`/leaderboard/${cid}`).send({ points: 'many' }).expect(400);
+
+      const top = (await http().get('/leaderboard?limit=100').expect(200)).body as Array<{
+        player: string;
+        score: number;
+      }>;
+      const ours = top.filter((s) => [ann, bob, cid].includes(s.player));
+      expect(ours).toEqual([
+        { player: ann, score: 8 },
+        { player: bob, score: 7 },
+        { player: cid, score: 1 },
+      ]);
+
+      const standing = (await http().get(`/leaderboard/${bob}`).expect(200)).body;
+      expect(standing).toMatchObject({ player: bob, score: 7 });
+      expect(standing.rank).toBe(top.findIndex((s) => s.player === bob) + 1);
+      expect(standing.players).toBeGreaterThanOrEqual(3);
+      expect((await http().get('/leaderboard/nobody-at-all').expect(200)).body).toEqual({
+        player: 'nobody-at-all',
+        players: standing.players,
+      });
+    });
+  });
+
   describe('counter: atomic incr', () => {
     it('increments by one on each GET', async () => {
       const start = (await http().get('/counter').expect(200)).body.value;
