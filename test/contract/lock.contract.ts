@@ -233,6 +233,31 @@ export function lockContract(label: string, base: () => CacheConfig): void {
         });
       });
 
+      it('once the signal has aborted, withLock throws LockLostError even if the key is still there', async () => {
+        // The signal aborts a drift margin before the server lets a successor in: work that
+        // stops on it and returns at once is released while the key still holds its token. The
+        // work was told the lock was lost, so the caller must not be told it succeeded.
+        let aborted: unknown;
+        const error = await cache
+          .withLock(
+            'job',
+            async (lock) => {
+              await new Promise<void>((resolve) =>
+                lock.signal.addEventListener('abort', () => resolve(), { once: true }),
+              );
+              aborted = lock.signal.reason;
+              return 'stopped early';
+            },
+            { lease: 1_000 },
+          )
+          .catch((e: unknown) => e);
+        expect(aborted).toBeInstanceOf(LockLostError);
+        expect(error).toBeInstanceOf(LockLostError);
+        expect(error).toMatchObject({ lock: 'job', cache: 'default' });
+        // The lock was given back all the same, for the next holder.
+        expect(await track(cache.lock('job')).acquire()).toBe(true);
+      });
+
       it('extend(by) adds to the remaining lease, only for the holder', async () => {
         const lock = track(cache.lock('job', { lease: 300 }));
         await lock.acquire();
