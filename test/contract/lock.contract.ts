@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import {
   CacheRegistry,
   CacheXError,
@@ -9,6 +10,7 @@ import {
   type CacheService,
   type Lock,
 } from '../../lib/index.js';
+import { ACQUIRE_LOCK } from '../../lib/lock/lock.ops.js';
 import { escapeGlob } from '../../lib/utils/glob.js';
 import { uniquePrefix } from './cache.contract.js';
 
@@ -154,17 +156,30 @@ export function lockContract(label: string, base: () => CacheConfig): void {
     });
 
     describe('waiting', () => {
-      it('a waiter gets the lock as soon as the holder releases it', async () => {
+      it('a waiter gets the lock as soon as the holder releases it: told, not polling', async () => {
         const holder = cache.lock('job', { lease: '1m' });
         await holder.acquire();
-        const waiter = track((await client()).lock('job'));
+        const waiterCache = await client();
+        const run = jest.spyOn(waiterCache.backend, 'run');
+        const attempts = () =>
+          run.mock.calls.flatMap(([op], i) =>
+            op === ACQUIRE_LOCK ? [run.mock.results[i]!.value as Promise<unknown>] : [],
+          );
+        const waiter = track(waiterCache.lock('job'));
         const waiting = waiter.acquire({ wait: '20s' });
-        await sleep(100);
+        // The waiter tries once, listens for release notices, tries again once listening, and
+        // then sleeps: at least 500 ms, as the holder's lease is long, unless a notice wakes it.
+        await until(() => attempts().length >= 2);
+        await attempts()[1];
         expect(waiter.held).toBe(false);
+        const released = Date.now();
         await holder.release();
-        // Long before the holder's lease (1 min) or the wait would end.
         expect(await waiting).toBe(true);
+        // Far below the 500 ms a waiter that missed the notice would still be asleep.
+        expect(Date.now() - released).toBeLessThan(300);
+        expect(attempts()).toHaveLength(3);
         expect(waiter.fencingToken).toBe(holder.fencingToken! + 1);
+        run.mockRestore();
       });
 
       it('answers false after `wait` when the holder keeps the lock', async () => {
@@ -488,4 +503,13 @@ class FencedStore {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits until a condition holds (bounded). */
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(5);
+  }
 }
