@@ -218,12 +218,14 @@ export class Lock implements AsyncDisposable {
    * deleted), and wakes the waiters. Does nothing when the lock is not held (never acquired, or
    * released already).
    * @throws LockLostError when the lock was no longer held: its lease ran out, another holder
-   * took it, or the server could not be reached (the lock then expires after its lease)
+   * took it, or the server could not be reached (the lock then expires after its lease); also
+   * when {@link Lock.signal} has aborted, even if the key was still there to delete
    * @example await lock.release();
    */
   async release(): Promise<void> {
     if (this.state !== 'held' && this.state !== 'lost') return;
     const token = this.currentToken!;
+    const lost = this.state === 'lost' ? this.lostError : undefined;
     this.state = 'released';
     this.stopTimers();
     let result: ReleaseResult;
@@ -233,6 +235,9 @@ export class Lock implements AsyncDisposable {
       throw this.lose('unreachable', error);
     }
     if (result !== 'released') throw this.lose(result);
+    // NOTE: the signal already told the work the lock was lost (it aborts a drift margin before
+    // the lease ends, so the key may still be there): the caller must not be told otherwise.
+    if (lost) throw lost;
   }
 
   /**

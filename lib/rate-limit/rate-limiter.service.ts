@@ -62,7 +62,7 @@ const limiters = new WeakMap<CacheRegistry, RateLimiter>();
  * Valkey, reading the server's clock; native on `memory://`), exact under concurrency, and its
  * keys expire on their own. Provided by `CacheXModule`; `@RateLimit` uses it too.
  *
- * Keys live under `<keyPrefix>:cachex:rl:{<key>}:<algorithm>` of the chosen cache, invisible to
+ * Keys live under `<keyPrefix>:cachex:rl:{<key>}:<log|sw|fw|tb>` of the chosen cache, invisible to
  * `keys()`, `clear()` and `deletePattern()`; the hash tag keeps a limit's keys in one cluster slot.
  *
  * @example

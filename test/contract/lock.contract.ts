@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import {
   CacheRegistry,
   CacheXError,
@@ -9,6 +10,7 @@ import {
   type CacheService,
   type Lock,
 } from '../../lib/index.js';
+import { ACQUIRE_LOCK } from '../../lib/lock/lock.ops.js';
 import { escapeGlob } from '../../lib/utils/glob.js';
 import { uniquePrefix } from './cache.contract.js';
 
@@ -154,17 +156,30 @@ export function lockContract(label: string, base: () => CacheConfig): void {
     });
 
     describe('waiting', () => {
-      it('a waiter gets the lock as soon as the holder releases it', async () => {
+      it('a waiter gets the lock as soon as the holder releases it: told, not polling', async () => {
         const holder = cache.lock('job', { lease: '1m' });
         await holder.acquire();
-        const waiter = track((await client()).lock('job'));
+        const waiterCache = await client();
+        const run = jest.spyOn(waiterCache.backend, 'run');
+        const attempts = () =>
+          run.mock.calls.flatMap(([op], i) =>
+            op === ACQUIRE_LOCK ? [run.mock.results[i]!.value as Promise<unknown>] : [],
+          );
+        const waiter = track(waiterCache.lock('job'));
         const waiting = waiter.acquire({ wait: '20s' });
-        await sleep(100);
+        // The waiter tries once, listens for release notices, tries again once listening, and
+        // then sleeps: at least 500 ms, as the holder's lease is long, unless a notice wakes it.
+        await until(() => attempts().length >= 2);
+        await attempts()[1];
         expect(waiter.held).toBe(false);
+        const released = Date.now();
         await holder.release();
-        // Long before the holder's lease (1 min) or the wait would end.
         expect(await waiting).toBe(true);
+        // Far below the 500 ms a waiter that missed the notice would still be asleep.
+        expect(Date.now() - released).toBeLessThan(300);
+        expect(attempts()).toHaveLength(3);
         expect(waiter.fencingToken).toBe(holder.fencingToken! + 1);
+        run.mockRestore();
       });
 
       it('answers false after `wait` when the holder keeps the lock', async () => {
@@ -200,13 +215,15 @@ export function lockContract(label: string, base: () => CacheConfig): void {
 
     describe('lease expiry', () => {
       it('replaces a holder that never releases after its lease; its release then fails and deletes nothing', async () => {
+        const successor = track((await client()).lock('job'));
+        // Before the SET: the server (on this machine's clock) lets a successor in 300 ms after
+        // it, whatever time the test takes between the two acquisitions.
+        const started = Date.now();
         const crashed = cache.lock('job', { lease: 300 });
         await crashed.acquire();
-        const successor = track((await client()).lock('job'));
-        const started = Date.now();
         expect(await successor.acquire({ wait: '10s' })).toBe(true);
-        // Not before the lease ran out (a little slack for the clocks of client and server).
-        expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+        // Not before the lease ran out (1 ms of slack for the clocks' rounding).
+        expect(Date.now() - started).toBeGreaterThanOrEqual(299);
         expect(successor.fencingToken).toBeGreaterThan(crashed.fencingToken!);
 
         // The old holder learnt it when its lease ran out.
@@ -231,6 +248,31 @@ export function lockContract(label: string, base: () => CacheConfig): void {
           name: 'LockLostError',
           reason: 'expired',
         });
+      });
+
+      it('once the signal has aborted, withLock throws LockLostError even if the key is still there', async () => {
+        // The signal aborts a drift margin before the server lets a successor in: work that
+        // stops on it and returns at once is released while the key still holds its token. The
+        // work was told the lock was lost, so the caller must not be told it succeeded.
+        let aborted: unknown;
+        const error = await cache
+          .withLock(
+            'job',
+            async (lock) => {
+              await new Promise<void>((resolve) =>
+                lock.signal.addEventListener('abort', () => resolve(), { once: true }),
+              );
+              aborted = lock.signal.reason;
+              return 'stopped early';
+            },
+            { lease: 1_000 },
+          )
+          .catch((e: unknown) => e);
+        expect(aborted).toBeInstanceOf(LockLostError);
+        expect(error).toBeInstanceOf(LockLostError);
+        expect(error).toMatchObject({ lock: 'job', cache: 'default' });
+        // The lock was given back all the same, for the next holder.
+        expect(await track(cache.lock('job')).acquire()).toBe(true);
       });
 
       it('extend(by) adds to the remaining lease, only for the holder', async () => {
@@ -463,4 +505,13 @@ class FencedStore {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits until a condition holds (bounded). */
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(5);
+  }
 }

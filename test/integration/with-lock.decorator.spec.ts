@@ -94,8 +94,9 @@ class PaymentsService {
   }
 
   @WithLock('locks-cache', { cache: 'locks' })
-  async inLocksCache(): Promise<string> {
-    await sleep(150);
+  async inLocksCache(inside: () => void, leave: Promise<void>): Promise<string> {
+    inside();
+    await leave;
     return 'done';
   }
 
@@ -119,6 +120,8 @@ class ReportJob {
 @Controller('jobs')
 class JobsController {
   runs = 0;
+  /** A run stays inside the lock until this settles. */
+  leave: Promise<void> = Promise.resolve();
 
   // Decorators apply bottom-up: HttpCode, SetMetadata and UseGuards write their metadata on the
   // original method, which @WithLock must copy to its wrapper; @Post comes after the wrapping.
@@ -129,7 +132,7 @@ class JobsController {
   @UseGuards(RoleGuard)
   async run(): Promise<{ ran: true; fencingToken: number } | undefined> {
     this.runs++;
-    await sleep(200);
+    await this.leave;
     return { ran: true, fencingToken: currentLock()!.fencingToken! };
   }
 }
@@ -261,12 +264,16 @@ describe.each(backends)('@WithLock on the $kind backend', ({ location }) => {
   });
 
   it('the cache option picks a named cache', async () => {
-    const running = payments.inLocksCache();
-    await sleep(30);
+    const [leave, letLeave] = signal();
+    const [inside, entered] = signal();
+    const running = payments.inLocksCache(entered, leave);
+    await inside;
     const registry = app.get(CacheRegistry);
     expect(await registry.get('locks').lock('locks-cache').acquire()).toBe(false);
-    expect(await registry.get('default').lock('locks-cache').acquire()).toBe(true);
-    await registry.get('default').lock('locks-cache').release();
+    const other = registry.get('default').lock('locks-cache');
+    expect(await other.acquire()).toBe(true);
+    await other.release();
+    letLeave();
     expect(await running).toBe('done');
   });
 
@@ -288,13 +295,30 @@ describe.each(backends)('@WithLock on the $kind backend', ({ location }) => {
     it('two concurrent requests: one runs, the other is skipped', async () => {
       const controller = app.get(JobsController);
       const before = controller.runs;
-      const responses = await Promise.all(
-        [1, 2].map(() => http().post('/jobs/run').set('x-role', 'operator')),
-      );
-      for (const res of responses) expect(res.status).toBe(202);
-      const ran = responses.filter((res) => res.body?.ran === true);
-      expect(ran).toHaveLength(1);
-      expect(controller.runs).toBe(before + 1);
+      const [leave, letLeave] = signal();
+      controller.leave = leave;
+      try {
+        const requests = [1, 2].map(() =>
+          http()
+            .post('/jobs/run')
+            .set('x-role', 'operator')
+            .then((res) => res),
+        );
+        // The run holds the lock until told to leave, so the first answer is the skipped one,
+        // however late the second request arrives.
+        const skipped = await Promise.race(requests);
+        expect(skipped.status).toBe(202);
+        expect(skipped.body?.ran).toBeUndefined();
+        letLeave();
+        const responses = await Promise.all(requests);
+        for (const res of responses) expect(res.status).toBe(202);
+        const ran = responses.filter((res) => res.body?.ran === true);
+        expect(ran).toHaveLength(1);
+        expect(controller.runs).toBe(before + 1);
+      } finally {
+        letLeave();
+        controller.leave = Promise.resolve();
+      }
     });
   });
 });
@@ -307,6 +331,13 @@ async function removeInternalKeys(cache: CacheService): Promise<void> {
   )) {
     await cache.backend.delete(keys);
   }
+}
+
+/** A promise and the function that resolves it. */
+function signal(): [Promise<void>, () => void] {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return [promise, resolve];
 }
 
 function sleep(ms: number): Promise<void> {
