@@ -115,6 +115,9 @@ export function dataStructuresContract(label: string, base: () => CacheConfig): 
         );
         // Nothing moved: the destination is checked first.
         expect(await cache.llen('{g}:l')).toBe(1);
+        // As Redis: a missing source answers undefined, whatever the destination holds.
+        expect(await cache.lmove('{g}:missing', '{g}:s', 'left', 'right')).toBeUndefined();
+        expect(await cache.get('{g}:s')).toBe('x');
       });
     });
 
