@@ -12,6 +12,8 @@ import {
 import type { Serializer } from './serializer.interface.js';
 
 const INTEGER = /^-?[0-9]+$/;
+/** A number as JSON writes one, and as HINCRBYFLOAT and INCRBY write them (plain decimals). */
+const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 const COMPRESSORS: ReadonlySet<TaggedFormat> = new Set([
   'gzip',
   'deflate',
@@ -43,9 +45,10 @@ export interface ValueCodecOptions {
  * serializer and compressor of the chains wrote, recognised by the stored value's header (see
  * `header.ts`), so that a cache can change formats without flushing.
  *
- * Safe integers are always stored as plain digits, whatever the serializer, so that
- * `incr`/`decr` (Redis' INCRBY) work on values written with `set(key, 5)` and a counter created
- * by `incr` reads back as a number. `undefined` is refused: a miss reads as `undefined`.
+ * Finite numbers are always stored as plain JSON numbers (`5`, `-1.5`, `1e+21`), whatever the
+ * serializer, so that `incr`/`decr` (Redis' INCRBY) work on integers written with `set(key, 5)`,
+ * `hincrbyfloat` (HINCRBYFLOAT) on numbers written with `hset`, and what those commands write
+ * reads back as a number. `undefined` is refused: a miss reads as `undefined`.
  */
 export class ValueCodec {
   /** Whether encoded values may be bytes, so that backends read them as Buffers. */
@@ -71,7 +74,8 @@ export class ValueCodec {
 
   /** The stored form of a value. Throws (a TypeError, mostly) when it cannot be encoded. */
   encode(value: unknown): RawValue {
-    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+    // Number#toString is JSON's number text, which INCRBY and HINCRBYFLOAT parse.
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
     if (value === undefined) {
       throw new TypeError('undefined cannot be stored, as a miss reads as undefined (store null)');
     }
@@ -105,6 +109,9 @@ export class ValueCodec {
     const tag = tagOf(stored);
     if (tag === undefined) {
       if (this.plain) return this.plain.deserialize(stored);
+      // Redis' counters (HINCRBYFLOAT, INCRBY) write plain numbers whatever the serializer.
+      const text = typeof stored === 'string' ? stored : stored.toString('latin1');
+      if (NUMBER.test(text)) return Number(text);
       throw new TypeError(
         "it has no header, so it is JSON text (serializer 'json'), and the `serializer` option " +
           "does not list 'json'; add it to the chain to read such values",

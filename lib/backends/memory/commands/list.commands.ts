@@ -93,10 +93,11 @@ export const LIST_COMMANDS: Record<string, MemoryCommand> = {
   lmove(ctx, [source, destination], [from, to]) {
     const wherefrom = side(from!);
     const whereto = side(to!);
-    // As Redis: the destination's type is checked before anything moves.
-    readAs(ctx, destination!, 'list');
+    // As Redis: a missing source answers nil whatever the destination holds; otherwise the
+    // destination's type is checked before anything moves.
     const src = readAs(ctx, source!, 'list');
     if (!src) return null;
+    readAs(ctx, destination!, 'list');
     const element = wherefrom === 'left' ? src.data.shift()! : src.data.pop()!;
     // Pushed before the source may be dropped: moving within one list keeps the key and its TTL.
     const { data } = readOrCreate(ctx, destination!, 'list', newList);
