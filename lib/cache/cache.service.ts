@@ -108,7 +108,12 @@ export class CacheService {
    */
   async get<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T | undefined> {
     const full = this.fullKey(key, options);
-    const raw = await this.backend.get(full).catch((e) => this.fail(e, key));
+    let raw;
+    try {
+      raw = await this.backend.get(full);
+    } catch (error) {
+      this.fail(error, key);
+    }
     return raw === undefined ? undefined : (this.decode(raw, key) as T);
   }
 
@@ -121,7 +126,11 @@ export class CacheService {
   async set(key: string, value: unknown, options?: CacheSetOptions): Promise<boolean> {
     // The very argument handling of a pipeline's `set`: same TTL default, same nx/xx rules.
     const { full, raw, options: write } = keyOps.setArguments(this.ops, key, value, options);
-    return this.backend.set(full, raw, write).catch((e) => this.fail(e, key));
+    try {
+      return await this.backend.set(full, raw, write);
+    } catch (error) {
+      this.fail(error, key);
+    }
   }
 
   /**
@@ -159,13 +168,21 @@ export class CacheService {
    */
   async delete(key: string, options?: CacheKeyOptions): Promise<boolean> {
     const full = this.fullKey(key, options);
-    return (await this.backend.delete([full]).catch((e) => this.fail(e, key))) === 1;
+    try {
+      return (await this.backend.delete([full])) === 1;
+    } catch (error) {
+      this.fail(error, key);
+    }
   }
 
   /** Whether a key exists (and has not expired). */
   async has(key: string, options?: CacheKeyOptions): Promise<boolean> {
     const full = this.fullKey(key, options);
-    return this.backend.exists(full).catch((e) => this.fail(e, key));
+    try {
+      return await this.backend.exists(full);
+    } catch (error) {
+      this.fail(error, key);
+    }
   }
 
   /**
@@ -178,7 +195,12 @@ export class CacheService {
     options?: CacheKeyOptions,
   ): Promise<Map<string, T>> {
     const fulls = keys.map((key) => this.fullKey(key, options));
-    const raws = await this.backend.getMany(fulls).catch((e) => this.fail(e));
+    let raws;
+    try {
+      raws = await this.backend.getMany(fulls);
+    } catch (error) {
+      this.fail(error);
+    }
     const found = new Map<string, T>();
     raws.forEach((raw, i) => {
       if (raw !== undefined) found.set(keys[i]!, this.decode(raw, keys[i]!) as T);
@@ -200,7 +222,11 @@ export class CacheService {
     const encoded = pairs.map(
       ([key, value]) => [this.fullKey(key, options), this.encode(value, key)] as const,
     );
-    await this.backend.setMany(encoded, ttl).catch((e) => this.fail(e));
+    try {
+      await this.backend.setMany(encoded, ttl);
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   /**
@@ -209,7 +235,11 @@ export class CacheService {
    */
   async deleteMany(keys: readonly string[], options?: CacheKeyOptions): Promise<number> {
     const fulls = keys.map((key) => this.fullKey(key, options));
-    return this.backend.delete(fulls).catch((e) => this.fail(e));
+    try {
+      return await this.backend.delete(fulls);
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   /**
@@ -223,7 +253,11 @@ export class CacheService {
     if (!Number.isSafeInteger(delta))
       throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
     const full = this.fullKey(key, options);
-    return this.backend.incrBy(full, delta).catch((e) => this.fail(e, key));
+    try {
+      return await this.backend.incrBy(full, delta);
+    } catch (error) {
+      this.fail(error, key);
+    }
   }
 
   /** Subtracts `delta` from an integer value atomically; see {@link CacheService.incr}. */
@@ -1313,6 +1347,10 @@ export class CacheService {
     );
   }
 
+  /**
+   * Rethrows a backend failure as the typed error. Hot paths call it from try/catch rather than
+   * `.catch(closure)`: no closure and no extra promise per call.
+   */
   private fail(error: unknown, key?: string): never {
     throw mapBackendError(error, this.name, key);
   }
