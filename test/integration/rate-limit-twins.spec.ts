@@ -1,0 +1,122 @@
+/**
+ * The two twins of each rate-limit op answer the same numbers, step for step. The contract suite
+ * runs both on real time, where only bounds can be asserted; here the same random sequences of
+ * consume, peek and refund run on the memory twin and on the Lua script with one simulated clock,
+ * and every answer must be equal.
+ *
+ * The script reads that clock from an extra argument instead of `TIME`, and its `PEXPIRE`s are
+ * left out: the server would expire keys on its own clock while the sequence runs on the simulated
+ * one. The memory twin keeps its expiry, on the simulated clock, so this also checks that a key
+ * never expires while it still matters (the script, whose keys never expire here, would then
+ * answer otherwise). The fixed window is left out: its only clock is the server's key expiry
+ * (`PTTL`), which cannot be simulated.
+ */
+import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { MemoryBackend } from '../../lib/backends/memory/memory.backend.js';
+import { MemoryStore } from '../../lib/backends/memory/memory.store.js';
+import { ALGORITHMS, OP_MODE, type OpMode } from '../../lib/rate-limit/rate-limit.ops.js';
+import { testServers } from '../harness/index.js';
+
+/** Timers stay real (ioredis needs them); only `Date` follows the simulated clock. */
+const REAL_TIMERS = [
+  'nextTick',
+  'setImmediate',
+  'clearImmediate',
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'queueMicrotask',
+  'hrtime',
+  'performance',
+] as const;
+
+let redis: Redis;
+const backends: MemoryBackend[] = [];
+const keys: string[] = [];
+
+beforeAll(() => {
+  redis = new Redis(testServers().redis.url);
+});
+
+afterEach(async () => {
+  jest.useRealTimers();
+  for (const backend of backends.splice(0)) await backend.close();
+  if (keys.length > 0) await redis.del(...keys.splice(0));
+});
+
+afterAll(async () => {
+  await redis.quit();
+});
+
+/** A small seeded generator (mulberry32), so that a failure replays the same sequence. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe.each(['sliding-log', 'sliding-window', 'token-bucket'] as const)('%s', (algorithm) => {
+  const op = ALGORITHMS[algorithm].op;
+  const lua = op.script.lua
+    .replace(
+      /local t = redis\.call\('TIME'\)\nlocal now = [^\n]+\n/,
+      'local now = tonumber(ARGV[6])\n',
+    )
+    .replace(/\n\s*redis\.call\('PEXPIRE'[^\n]*/g, '');
+
+  it('the script reads the simulated clock and never sets an expiry', () => {
+    expect(lua).toContain('local now = tonumber(ARGV[6])');
+    expect(lua).not.toContain("'TIME'");
+    expect(lua).not.toContain('PEXPIRE');
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'answers as the memory twin on a simulated clock (seed %i)',
+    async (seed) => {
+      const next = random(seed * 7919 + algorithm.length);
+      jest.useFakeTimers({ doNotFake: [...REAL_TIMERS] });
+      const store = MemoryStore.acquire(randomUUID(), { sweepInterval: 60_000 }) as MemoryStore;
+      const memory = new MemoryBackend(store);
+      backends.push(memory);
+      for (let trial = 0; trial < 6; trial++) {
+        const key = `cachex-twins:${randomUUID()}`;
+        keys.push(key);
+        const limit = 1 + Math.floor(next() * 7);
+        const window = [997, 1_000, 3_333, 60_000][trial % 4]!;
+        let now = 1_700_000_000_000 + Math.floor(next() * 1e6);
+        const admitted: Array<{ id: string; cost: number }> = [];
+        for (let step = 0; step < 60; step++) {
+          // Steps about as far apart as requests that the limit admits, sometimes farther.
+          now += Math.floor(next() * (window / limit) * 1.3);
+          const roll = next();
+          let mode: OpMode = roll < 0.7 ? OP_MODE.consume : OP_MODE.peek;
+          let cost = 1 + Math.floor(next() * Math.min(limit, 3));
+          let id = `r${step}`;
+          if (roll >= 0.85 && admitted.length > 0) {
+            mode = OP_MODE.refund;
+            ({ id, cost } = admitted.pop()!);
+          }
+          const args = [mode, limit, window, cost, id];
+          jest.setSystemTime(now);
+          const fromMemory = await memory.run(op, [key], args);
+          const fromScript = op.fromRedis(await redis.eval(lua, 1, key, ...args, now));
+          expect({ trial, step, mode, cost, answer: fromScript }).toEqual({
+            trial,
+            step,
+            mode,
+            cost,
+            answer: fromMemory,
+          });
+          if (mode === OP_MODE.consume && fromMemory.allowed) admitted.push({ id, cost });
+        }
+      }
+    },
+  );
+});
