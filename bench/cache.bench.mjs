@@ -1,4 +1,3 @@
-/* global clearTimeout */
 /**
  * nestjs-cachex benchmark: the library (memory and Redis backends) against raw ioredis doing the
  * equivalent commands, on private servers this script starts and always stops.
@@ -11,21 +10,14 @@
  * Traffic goes to 127.0.0.1 only; every loop is bounded. Results: a table on stdout and a JSON
  * summary in bench/results/latest.json. See bench/README.md.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  accessSync,
-  constants as fsConstants,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { connect, createServer, Socket } from 'node:net';
-import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { findExecutable, startServer, stopAllServers } from './support/redis-server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -72,137 +64,6 @@ const FULL_PREFIX = 'bench:1:';
 
 const hr = process.hrtime.bigint;
 const log = (...parts) => console.error('·', ...parts);
-
-// ---------------------------------------------------------------------------------------------
-// Servers: spawn, wait for PING, always stop
-// ---------------------------------------------------------------------------------------------
-
-/** Servers still running, stopped on exit, error and SIGINT/SIGTERM. */
-const running = new Set();
-
-function findExecutable(name) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), fsConstants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves to true once the server answers PING with +PONG, to false after `timeoutMs`. */
-async function waitForPing(port, child, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) return false;
-    const pong = await new Promise((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      const timer = setTimeout(() => finish(false), 500);
-      let reply = '';
-      function finish(ok) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(ok);
-      }
-      socket.once('error', () => finish(false));
-      socket.on('data', (chunk) => {
-        reply += chunk.toString('latin1');
-        if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
-      });
-      socket.once('connect', () => socket.write('PING\r\n'));
-    });
-    if (pong) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
-
-/** Starts `binary` on a free loopback port, without persistence, in a temp dir. */
-async function startServer(binary) {
-  const path = findExecutable(binary);
-  if (!path) return undefined;
-  const setpriv = platform() === 'linux' ? findExecutable('setpriv') : undefined;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), `cachex-bench-${binary}-`));
-    const logFile = join(dir, 'server.log');
-    const serverArgs = [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--save', '',
-      '--appendonly', 'no',
-      '--dir', dir,
-      '--logfile', logFile,
-      '--daemonize', 'no',
-    ]; // prettier-ignore
-    // setpriv --pdeathsig: the kernel stops the server even if this process is SIGKILLed.
-    const [command, args] = setpriv
-      ? [setpriv, ['--pdeathsig', 'TERM', '--', path, ...serverArgs]]
-      : [path, serverArgs];
-    const child = spawn(command, args, { cwd: dir, stdio: 'ignore' });
-    const server = { binary, port, dir, child, exited: new Promise((r) => child.once('exit', r)) };
-    child.once('error', () => {});
-    running.add(server);
-    if (await waitForPing(port, child)) return server;
-    let serverLog = '';
-    try {
-      serverLog = readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
-    } catch {
-      // no log written
-    }
-    await stopServer(server);
-    if (attempt === 3)
-      throw new Error(`${binary} did not answer PING on 127.0.0.1:${port}\n${serverLog}`);
-  }
-  return undefined;
-}
-
-async function stopServer(server) {
-  if (!running.has(server)) return;
-  const { child } = server;
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 2_000);
-    await server.exited;
-    clearTimeout(killer);
-  }
-  rmSync(server.dir, { recursive: true, force: true });
-  running.delete(server);
-}
-
-async function stopAllServers() {
-  await Promise.allSettled([...running].map(stopServer));
-}
-
-process.on('exit', () => {
-  for (const { child, dir } of running) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-]) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping the servers`);
-    stopAllServers().finally(() => process.exit(code));
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Targets: the same operations through the library and through raw ioredis
@@ -769,7 +630,7 @@ async function main() {
     for (const binary of binaries) {
       let server;
       try {
-        server = await startServer(binary);
+        server = await startServer({ binary });
       } catch (error) {
         if (binary === 'redis-server') throw error;
         log(`${binary} skipped: ${error.message}`); // Valkey is optional.

@@ -10,16 +10,12 @@
 //      non-atomic read-modify-write; no update may be lost, and the fencing tokens must be
 //      unique and increase in each process.
 // Options: ROUNDS (hand-offs per scenario, default 300), WORKERS (default 4), PER_WORKER (default 50).
-import { spawn, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { clearTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { CacheRegistry } from '../dist/index.js';
+import { startServer } from './support/redis-server.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 300);
 const WORKERS = Number(process.env.WORKERS ?? 4);
@@ -33,7 +29,7 @@ if (process.argv[2] === '--worker') {
 }
 
 async function main() {
-  const server = await startRedis();
+  const server = await startServer({ binary: process.env.REDIS_SERVER ?? 'redis-server' });
   const url = `redis://127.0.0.1:${server.port}`;
   try {
     console.log(`lock benchmark: ${server.binary} on ${url}, node ${process.version}\n`);
@@ -200,63 +196,4 @@ function fmt(x) {
 
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const binary = process.env.REDIS_SERVER ?? 'redis-server';
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'cachex-lock-bench-'));
-  const child = spawn(
-    binary,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ],
-    { stdio: 'ignore' },
-  );
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const client = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      await client.connect();
-      await client.ping();
-      break;
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${binary} did not start: ${error.message}`);
-      client.disconnect();
-      await sleep(50);
-    }
-  }
-  await client.quit();
-  return {
-    binary,
-    port,
-    async stop() {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
-      await exited;
-      clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }

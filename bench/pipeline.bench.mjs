@@ -6,50 +6,15 @@
 // scenario twice: straight to the server, and through a TCP proxy that delays every chunk by
 // BENCH_LATENCY_MS (default 1 ms each way), as a server in another zone would. Prints the median
 // of BENCH_RUNS runs (default 7). No assertions: numbers to read, not to gate on.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CacheRegistry } from '../dist/index.js';
+import { startServer } from './support/redis-server.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 1);
 const SIZES = [10, 100, 1000];
-
-async function freePort() {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  // Also on a crash of this script: the server must not outlive it.
-  process.on('exit', () => child.kill('SIGKILL'));
-  for (let i = 0; i < 100; i++) {
-    const connected = await new Promise((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.on('connect', () => resolve(true)).on('error', () => resolve(false));
-      socket.on('close', () => socket.destroy());
-      setTimeout(() => socket.destroy(), 100);
-    });
-    if (connected) return { port, stop: () => child.kill('SIGTERM') };
-    await sleep(50);
-  }
-  child.kill('SIGKILL');
-  throw new Error('redis-server did not start (is it installed?)');
-}
 
 /** A TCP proxy that delays every chunk by `ms` in each direction. */
 async function startLatencyProxy(targetPort, ms) {
@@ -152,7 +117,7 @@ function print(label, rows, recipeAwaited, recipePipelined) {
   );
 }
 
-const redis = await startRedis();
+const redis = await startServer();
 try {
   await scenario('loopback', redis.port);
   if (LATENCY_MS > 0) {
@@ -164,5 +129,5 @@ try {
     }
   }
 } finally {
-  redis.stop();
+  await redis.stop();
 }

@@ -4,14 +4,10 @@
 // Runs on the built package: npm run build && node bench/rate-limit.bench.mjs
 // Options (environment): BENCH_OPS (default 20000), BENCH_CONCURRENCY (default 64).
 /* global clearTimeout */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { CacheRegistry, RateLimiter } from '../dist/index.js';
+import { startServer } from './support/redis-server.mjs';
 
 const OPS = Number(process.env.BENCH_OPS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -19,59 +15,6 @@ const KEYS = 1_000;
 const ALGORITHMS = ['sliding-log', 'sliding-window', 'fixed-window', 'token-bucket'];
 // Every request admitted and recorded: the sliding log holds up to OPS / KEYS entries per key.
 const LIMIT = { limit: 1_000_000, window: '1m' };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'cachex-bench-'));
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ],
-    { stdio: 'ignore' },
-  );
-  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  probe.disconnect();
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    stop() {
-      child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Runs `op(i)` OPS times with `concurrency` in flight; answers operations per second. */
 async function measure(op, concurrency) {
@@ -89,7 +32,7 @@ async function measure(op, concurrency) {
 const format = (n) => Math.round(n).toLocaleString('en-US').padStart(10);
 
 async function main() {
-  const redis = await startRedis();
+  const redis = await startServer();
   const rows = [];
   try {
     for (const [backend, location] of [
@@ -134,7 +77,7 @@ async function main() {
     ]);
     client.disconnect();
   } finally {
-    redis.stop();
+    await redis.stop();
   }
 
   console.log(
