@@ -266,6 +266,16 @@ export function dataStructuresContract(label: string, base: () => CacheConfig): 
         expect(await cache.hget('h', 'f')).toBe(10.3);
       });
 
+      it('hincrbyfloat keeps every digit of a double, as Redis’ long doubles do', async () => {
+        expect(await cache.hincrbyfloat('h', 'f', 408.4982661958472)).toBe(408.4982661958472);
+        expect(await cache.hincrbyfloat('h', 'f', 646.0818325447011)).toBe(1054.5800987405482);
+        expect(await cache.hincrbyfloat('h', 'third', 1 / 3)).toBe(1 / 3);
+        expect(await cache.hget('h', 'third')).toBe(1 / 3);
+        for (let i = 0; i < 3; i++) await cache.hincrbyfloat('h', 'total', 9.99);
+        expect(await cache.hget('h', 'total')).toBe(29.97);
+        expect(await cache.hincrbyfloat('h', 'total', -29.97)).toBe(0);
+      });
+
       it('hincrby on a field that is not an integer throws WrongTypeError and changes nothing', async () => {
         await cache.hset('h', { text: 'abc', float: 1.5 });
         for (const field of ['text', 'float']) {

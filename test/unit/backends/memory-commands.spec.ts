@@ -73,6 +73,28 @@ describe('the memory backend as a Redis command interpreter', () => {
     expect(await b.command(cmd('hget', ['h'], ['f']))).toBe('1000000000000000000000');
   });
 
+  it('adds and prints in Redis’ long doubles: the same text as Redis 7 on x86-64, digit for digit', async () => {
+    const b = backend();
+    const incr = (field: string, delta: string) =>
+      b.command(cmd('hincrbyfloat', ['h'], [field, delta]));
+    // Texts recorded from redis-server 7.0 (HINCRBYFLOAT on a fresh hash).
+    expect(await incr('a', '408.4982661958472')).toBe('408.4982661958472');
+    expect(await incr('a', '646.0818325447011')).toBe('1054.58009874054830002');
+    expect(await incr('a', '0.3333333333333333')).toBe('1054.91343207388163328');
+    expect(await incr('a', '1e-20')).toBe('1054.91343207388163328');
+    expect(await incr('a', '-1054.58')).toBe('0.33343207388163332');
+    expect(await incr('b', '1234567.891')).toBe('1234567.89099999999996271');
+    expect(await incr('b', '30.0')).toBe('1234597.89099999999996271');
+    expect(await incr('b', '0.0000001')).toBe('1234597.89100009999992835');
+    expect(await incr('c', '1e308')).toMatch(
+      /^99999999999999999996685879655845645660560099847415567207797047994921734868838061872100126921888539320446747225054013223152134749593960583597420814430196418767959100019603190778663109604507106667939153395788938914560543563061268364901618630217086589253444881623791300855757318142424510452728255046343928578048$/,
+    );
+    // A long double holds 2e308, which a double cannot.
+    expect(await incr('c', '1e308')).toMatch(/^1999999999999999999933717593116912913211\d{269}$/);
+    await expect(incr('d', 'nan')).rejects.toThrow(REPLY.NOT_FLOAT);
+    await expect(incr('d', '1e5000')).rejects.toThrow(REPLY.NOT_FLOAT);
+  });
+
   it('does not leave an empty collection behind a failed write', async () => {
     const b = backend();
     await expect(b.command(cmd('hincrbyfloat', ['h'], ['f', 'inf']))).rejects.toThrow();

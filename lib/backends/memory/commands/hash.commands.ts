@@ -3,10 +3,8 @@ import { BackendReplyError, REPLY } from '../../reply-error.js';
 import {
   bytes,
   dropIfEmpty,
-  floatArg,
   inInt64,
   integerArg,
-  parseFloatText,
   parseInt64,
   readAs,
   readOrCreate,
@@ -14,8 +12,16 @@ import {
   value,
   type MemoryCommand,
 } from './command-context.js';
+import {
+  NOT_FINITE,
+  addLongDoubles,
+  parseLongDouble,
+  printLongDouble,
+  type LongDouble,
+} from './long-double.js';
 
 const newHash = (): Map<string, RawValue> => new Map();
+const ZERO: LongDouble = { m: 0n, e: 0 };
 
 /** Redis' hash commands. Fields are byte strings; values are stored as given. */
 export const HASH_COMMANDS: Record<string, MemoryCommand> = {
@@ -94,32 +100,24 @@ export const HASH_COMMANDS: Record<string, MemoryCommand> = {
     return Number(next);
   },
 
-  /** HINCRBYFLOAT: a missing field counts from 0; answers the new value as text. */
+  /**
+   * HINCRBYFLOAT: a missing field counts from 0; answers the new value as text. In Redis' own
+   * long-double arithmetic and printing (see long-double.ts), so the text is Redis' too.
+   */
   hincrbyfloat(ctx, [key], [field, delta]) {
-    const increment = floatArg(delta!);
+    const increment = parseLongDouble(delta!);
+    if (increment === undefined) throw new BackendReplyError(REPLY.NOT_FLOAT);
     const name = bytes(field!);
     const stored = readAs(ctx, key!, 'hash')?.data.get(name);
-    const current = stored === undefined ? 0 : parseFloatText(stored);
+    const current = stored === undefined ? ZERO : parseLongDouble(stored);
     if (current === undefined) throw new BackendReplyError(REPLY.HASH_NOT_FLOAT);
-    const next = current + increment;
-    if (!Number.isFinite(next)) throw new BackendReplyError(REPLY.INCR_NAN);
-    const formatted = formatFloat(next);
+    const next =
+      current === NOT_FINITE || increment === NOT_FINITE
+        ? NOT_FINITE
+        : addLongDoubles(current, increment);
+    if (next === NOT_FINITE) throw new BackendReplyError(REPLY.INCR_NAN);
+    const formatted = printLongDouble(next);
     readOrCreate(ctx, key!, 'hash', newHash).data.set(name, formatted);
     return formatted;
   },
 };
-
-/**
- * A float as HINCRBYFLOAT prints it: plain decimals, no exponent, no trailing zeros. NOTE: Redis
- * adds in `long double` and prints 17 decimals; rounding the double sum to 15 significant digits
- * gives the same text for the usual decimal increments (0.1 + 0.2 is '0.3' on both).
- */
-function formatFloat(n: number): string {
-  const rounded = Number(n.toPrecision(15));
-  const plain = String(rounded);
-  if (!plain.includes('e')) return plain;
-  // Past 1e21 a double is an integer; below 1e-6, 17 decimals as Redis prints them.
-  if (Math.abs(rounded) >= 1) return BigInt(rounded).toString();
-  const fixed = rounded.toFixed(17).replace(/\.?0+$/, '');
-  return fixed === '-0' ? '0' : fixed;
-}
