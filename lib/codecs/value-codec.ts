@@ -12,6 +12,8 @@ import {
 import type { Serializer } from './serializer.interface.js';
 
 const INTEGER = /^-?[0-9]+$/;
+/** A number as JSON writes one, and as HINCRBYFLOAT and INCRBY write them (plain decimals). */
+const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 const COMPRESSORS: ReadonlySet<TaggedFormat> = new Set([
   'gzip',
   'deflate',
@@ -105,6 +107,9 @@ export class ValueCodec {
     const tag = tagOf(stored);
     if (tag === undefined) {
       if (this.plain) return this.plain.deserialize(stored);
+      // Redis' counters (HINCRBYFLOAT, INCRBY) write plain numbers whatever the serializer.
+      const text = typeof stored === 'string' ? stored : stored.toString('latin1');
+      if (NUMBER.test(text)) return Number(text);
       throw new TypeError(
         "it has no header, so it is JSON text (serializer 'json'), and the `serializer` option " +
           "does not list 'json'; add it to the chain to read such values",

@@ -52,6 +52,10 @@ describe.each(backends)('a binary codec on %s', (_, config) => {
     expect((await cache.hkeys('h')).sort()).toEqual(['map', 'when', 'zażółć']);
     expect(await cache.hincrby('h', 'n', 2)).toBe(2);
     expect(await cache.hincrbyfloat('h', 'n', 0.5)).toBe(2.5);
+    // HINCRBYFLOAT writes plain decimals, which every serializer chain reads back.
+    expect(await cache.hget('h', 'n')).toBe(2.5);
+    expect(await cache.hmget('h', ['n', 'when'])).toEqual([2.5, date]);
+    expect((await cache.hgetall('h'))['n']).toBe(2.5);
   });
 
   it('lists, sets and sorted sets keep byte members', async () => {

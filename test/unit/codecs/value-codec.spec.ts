@@ -101,6 +101,14 @@ describe('ValueCodec with a binary serializer', () => {
     expect(v8.decode(Buffer.from('5'))).toBe(5);
   });
 
+  it('reads the plain numbers that Redis counters write (HINCRBYFLOAT), without a json serializer', () => {
+    for (const text of ['2.5', '-0.125', '1054.58009874054830002', '1e+21', '0']) {
+      expect(v8.decode(text)).toBe(Number(text));
+      expect(v8.decode(Buffer.from(text))).toBe(Number(text));
+    }
+    expect(() => v8.decode('2.5x')).toThrow(/no header, so it is JSON text/);
+  });
+
   it('hands everything else to the serializer, behind its header', () => {
     const encoded = v8.encode('12') as Buffer;
     expect(encoded.subarray(0, 2).toString('latin1')).toBe('\u0000v');
