@@ -3,15 +3,15 @@ import type { RawValue } from '../backends/backend.interface.js';
 /**
  * The layout of stored values. Every value a cache writes is one of:
  *
- * - plain digits (`-?[0-9]+`): a safe integer, whatever the serializer and compressor, so that
- *   Redis' INCRBY works on it;
+ * - a plain number as JSON writes it (`5`, `-1.5`, `1e+21`): any finite number, whatever the
+ *   serializer and compressor, so that Redis' INCRBY (integers) and HINCRBYFLOAT work on it;
  * - JSON text, without header (first byte `{`, `[`, `"`, `-`, a digit, `t`, `f` or `n`): the
  *   `json` serializer, readable as is by `redis-cli` and other languages;
  * - a header of two bytes, `0x00` then a tag letter, followed by the payload: the tag names the
  *   format (a serializer, or a compressor whose payload is itself a stored value of the first
  *   kinds).
  *
- * JSON text and digits never start with `0x00`, so the first byte tells the kinds apart, and the
+ * JSON text and numbers never start with `0x00`, so the first byte tells the kinds apart, and the
  * tag tells the formats apart exactly, also for formats without magic bytes of their own (brotli,
  * lz4 blocks, msgpack, a custom serializer). Both header bytes are ASCII, so a header on text
  * keeps it valid UTF-8.

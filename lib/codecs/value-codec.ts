@@ -45,9 +45,10 @@ export interface ValueCodecOptions {
  * serializer and compressor of the chains wrote, recognised by the stored value's header (see
  * `header.ts`), so that a cache can change formats without flushing.
  *
- * Safe integers are always stored as plain digits, whatever the serializer, so that
- * `incr`/`decr` (Redis' INCRBY) work on values written with `set(key, 5)` and a counter created
- * by `incr` reads back as a number. `undefined` is refused: a miss reads as `undefined`.
+ * Finite numbers are always stored as plain JSON numbers (`5`, `-1.5`, `1e+21`), whatever the
+ * serializer, so that `incr`/`decr` (Redis' INCRBY) work on integers written with `set(key, 5)`,
+ * `hincrbyfloat` (HINCRBYFLOAT) on numbers written with `hset`, and what those commands write
+ * reads back as a number. `undefined` is refused: a miss reads as `undefined`.
  */
 export class ValueCodec {
   /** Whether encoded values may be bytes, so that backends read them as Buffers. */
@@ -73,7 +74,8 @@ export class ValueCodec {
 
   /** The stored form of a value. Throws (a TypeError, mostly) when it cannot be encoded. */
   encode(value: unknown): RawValue {
-    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+    // Number#toString is JSON's number text, which INCRBY and HINCRBYFLOAT parse.
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
     if (value === undefined) {
       throw new TypeError('undefined cannot be stored, as a miss reads as undefined (store null)');
     }

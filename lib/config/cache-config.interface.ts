@@ -118,8 +118,8 @@ export interface CacheConfig {
    * round-trip as extended JSON), `'msgpack'` (needs the msgpackr package), `'v8'` (Node's
    * structured clone: **never on data others can write**), or a {@link CustomSerializer}.
    * A list is a fallback chain for migrations: the first writes, every one reads what it wrote
-   * (values carry a header that says which), e.g. `['msgpack', 'json']`. Safe integers are
-   * stored as plain digits whatever the serializer, so that `incr` works.
+   * (values carry a header that says which), e.g. `['msgpack', 'json']`. Finite numbers are
+   * stored as plain JSON numbers whatever the serializer, so that `incr` and `hincrbyfloat` work.
    * @default 'json'
    */
   serializer?: SerializerName | CustomSerializer | ReadonlyArray<SerializerName | CustomSerializer>;

@@ -56,6 +56,9 @@ describe.each(backends)('a binary codec on %s', (_, config) => {
     expect(await cache.hget('h', 'n')).toBe(2.5);
     expect(await cache.hmget('h', ['n', 'when'])).toEqual([2.5, date]);
     expect((await cache.hgetall('h'))['n']).toBe(2.5);
+    // A number written with hset is a plain number too, whatever the serializer.
+    await cache.hset('h', 'price', 1.5);
+    expect(await cache.hincrbyfloat('h', 'price', 1)).toBe(2.5);
   });
 
   it('lists, sets and sorted sets keep byte members', async () => {

@@ -109,6 +109,17 @@ describe('ValueCodec with a binary serializer', () => {
     expect(() => v8.decode('2.5x')).toThrow(/no header, so it is JSON text/);
   });
 
+  it('stores every finite number as a plain JSON number, so that HINCRBYFLOAT works on it', () => {
+    for (const value of [1.5, -0.25, 1e21, 1e-7, 2 ** 60]) {
+      expect(v8.encode(value)).toBe(JSON.stringify(value));
+      expect(v8.decode(v8.encode(value))).toBe(value);
+    }
+    for (const value of [Number.NaN, Infinity]) {
+      expect((v8.encode(value) as Buffer).subarray(0, 2).toString('latin1')).toBe('\u0000v');
+      expect(v8.decode(v8.encode(value))).toBe(value);
+    }
+  });
+
   it('hands everything else to the serializer, behind its header', () => {
     const encoded = v8.encode('12') as Buffer;
     expect(encoded.subarray(0, 2).toString('latin1')).toBe('\u0000v');
