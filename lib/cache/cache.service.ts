@@ -273,7 +273,7 @@ export class CacheService {
    */
   async expireAt(key: string, when: Date | number, options?: CacheKeyOptions): Promise<boolean> {
     const epochMs = when instanceof Date ? when.getTime() : when;
-    if (!Number.isFinite(epochMs))
+    if (typeof epochMs !== 'number' || !Number.isSafeInteger(Math.round(epochMs)))
       throw this.invalid('when', `must be a Date or epoch milliseconds, got ${describe(when)}`);
     const full = this.fullKey(key, options);
     return this.backend.pexpireAt(full, Math.round(epochMs)).catch((e) => this.fail(e, key));

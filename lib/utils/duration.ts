@@ -18,18 +18,20 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/y;
 
 /**
  * Parses a {@link Duration} to whole milliseconds, or returns an error message (the caller knows
- * which option or argument it was and wraps the message into its own typed error).
+ * which option or argument it was and wraps the message into its own typed error). The result
+ * is a safe integer: Redis refuses larger TTLs, and would answer a reply about integers that
+ * the cache could only report as the wrong error.
  */
 export function parseDuration(value: unknown): number | string {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return `must be a finite number of milliseconds, got ${value}`;
     if (value < 0) return `must not be negative, got ${value}`;
-    return Math.round(value);
+    return withinRange(Math.round(value), value);
   }
   if (typeof value !== 'string')
     return `must be a number of milliseconds or a string such as '30s', got ${describe(value)}`;
   const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text);
+  if (/^\d+$/.test(text)) return withinRange(Number(text), value);
   if (text === '' || text.startsWith('-')) return `is not a valid duration: '${value}'`;
   let total = 0;
   PART.lastIndex = 0;
@@ -39,7 +41,12 @@ export function parseDuration(value: unknown): number | string {
       return `is not a valid duration: '${value}' (use e.g. '500ms', '30s', '5m', '2h', '14d')`;
     total += Number(match[1]) * UNIT_MS[match[2]!]!;
   }
-  return Math.round(total);
+  return withinRange(Math.round(total), value);
+}
+
+function withinRange(ms: number, value: unknown): number | string {
+  if (Number.isSafeInteger(ms)) return ms;
+  return `must be at most ${Number.MAX_SAFE_INTEGER} ms (about 285,000 years), got ${describe(value)}`;
 }
 
 /** Short, safe description of a value for error messages. */

@@ -213,6 +213,26 @@ export function cacheContract(label: string, base: () => CacheConfig): void {
         expect(await cache.has('k')).toBe(false);
       });
 
+      it('rejects TTLs and expiry moments past Number.MAX_SAFE_INTEGER ms, naming the argument', async () => {
+        await cache.set('k', 1);
+        const attempts: Array<[string, Promise<unknown>]> = [
+          ['ttl', cache.set('k', 2, { ttl: 1e20 })],
+          ['ttl', cache.setMany({ k: 3 }, { ttl: 1e20 })],
+          ['ttl', cache.touch('k', '99999999999999999999')],
+          ['ttl', cache.expire('k', 1e20)],
+          ['when', cache.expireAt('k', 1e20)],
+        ];
+        for (const [argument, attempt] of attempts) {
+          const error = await attempt.catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(InvalidArgumentError);
+          expect((error as InvalidArgumentError).argument).toBe(argument);
+        }
+        expect(() => cache.pipeline().expire('k', 1e20)).toThrow(InvalidArgumentError);
+        expect(() => cache.pipeline().expireAt('k', 1e20)).toThrow(InvalidArgumentError);
+        expect(await cache.get('k')).toBe(1);
+        expect(await cache.ttl('k')).toBeGreaterThan(0);
+      });
+
       it('touch resets the TTL to the default, a given one, or none', async () => {
         await cache.set('k', 1, { ttl: 1_000 });
         expect(await cache.touch('k')).toBe(true);

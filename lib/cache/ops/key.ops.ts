@@ -95,7 +95,7 @@ export function expireAt(
   options?: CacheKeyOptions,
 ): CacheOp<boolean> {
   const epochMs = when instanceof Date ? when.getTime() : when;
-  if (!Number.isFinite(epochMs))
+  if (typeof epochMs !== 'number' || !Number.isSafeInteger(Math.round(epochMs)))
     throw ctx.invalid('when', `must be a Date or epoch milliseconds, got ${describe(when)}`);
   const full = ctx.fullKey(key, options);
   return commandOp('pexpireat', [full], [Math.round(epochMs)], key, (reply) => reply === 1);

@@ -62,6 +62,8 @@ describe('parseDuration', () => {
       [NaN, /finite.*NaN/],
       [Infinity, /finite.*Infinity/],
       [-Infinity, /finite/],
+      [1e20, /at most 9007199254740991 ms.*100000000000000000000/],
+      [Number.MAX_SAFE_INTEGER + 2, /at most/],
     ])('number %p', (input, message) => {
       const result = parseDuration(input);
       expect(typeof result).toBe('string');
@@ -87,6 +89,12 @@ describe('parseDuration', () => {
       expect(typeof result).toBe('string');
       expect(result).toContain(`'${input}'`);
       expect(result).toMatch(/not a valid duration/);
+    });
+
+    it('refuses strings past Number.MAX_SAFE_INTEGER milliseconds', () => {
+      expect(parseDuration('99999999999999999999')).toMatch(/at most 9007199254740991 ms/);
+      expect(parseDuration('999999999999w')).toMatch(/at most .*'999999999999w'/);
+      expect(parseDuration(String(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
     });
 
     it('suggests valid forms for a malformed unit', () => {
