@@ -119,6 +119,32 @@ describe('server errors', () => {
     expect((error as Error).message).toContain("Cache 'default'");
   });
 
+  it('a pipeline to an unreachable server rejects with CacheXConnectionError, not per operation', async () => {
+    const server = await spawnRedis();
+    const url = server.url;
+    await server.stop();
+    const cache = await open({
+      location: url,
+      redis: { maxRetriesPerRequest: 1, retryStrategy: () => 50 },
+    });
+    const plain = await cache
+      .pipeline()
+      .get('a')
+      .incr('b')
+      .exec()
+      .catch((e: unknown) => e);
+    expect(plain).toBeInstanceOf(CacheXConnectionError);
+    expect((plain as Error).message).toContain("Cache 'default'");
+    const settled = await cache
+      .pipeline()
+      .get('a')
+      .execSettled()
+      .catch((e: unknown) => e);
+    expect(settled).toBeInstanceOf(CacheXConnectionError);
+    const transaction = cache.pipeline({ transaction: true }).incr('b').exec();
+    await expect(transaction).rejects.toBeInstanceOf(CacheXConnectionError);
+  });
+
   it('recovers after the server restarts', async () => {
     const server = await spawnRedis();
     try {

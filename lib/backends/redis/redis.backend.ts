@@ -148,6 +148,10 @@ export class RedisBackend implements CacheBackend {
       }
     }
     const replies = (await pipeline.exec()) ?? [];
+    // A server's error reply belongs to its step; any other error (a closed connection, retries
+    // exhausted) means the round trip failed, so the pipeline rejects as a whole.
+    const lost = replies.find(([error]) => error && error.name !== 'ReplyError');
+    if (lost) throw lost[0];
     return replies.map(([error, reply], i): StepResult => {
       if (error) return { ok: false, error };
       const step = steps[i]!;
