@@ -11,7 +11,10 @@ import type {
 } from '../backend.interface.js';
 import { BackendReplyError, REPLY } from '../reply-error.js';
 import { MEMORY_COMMANDS, type CommandContext } from './commands/index.js';
+import { KEY_COMMANDS, setString } from './commands/key.commands.js';
 import type { MemoryEntry as Entry, MemoryStore } from './memory.store.js';
+
+const NO_ARGS: readonly OpArg[] = [];
 
 /**
  * The embedded backend, on a process-local {@link MemoryStore}, with the same semantics as Redis
@@ -27,8 +30,12 @@ export class MemoryBackend implements CacheBackend {
   private readonly maxEntries: number | undefined;
   private closed = false;
 
-  /** Whether the cache's codec writes bytes: members and fields are then answered as Buffers. */
-  private readonly binary: boolean;
+  /**
+   * The store as an operation sees it. NOTE: one object for every operation, its clock set when
+   * each starts (see {@link MemoryBackend.context}): operations are synchronous, so none can see
+   * another's, and the hot path allocates nothing for it.
+   */
+  private readonly ctx: { -readonly [K in keyof CommandContext]: CommandContext[K] };
 
   constructor(
     private readonly store: MemoryStore,
@@ -36,18 +43,25 @@ export class MemoryBackend implements CacheBackend {
   ) {
     this.entries = store.entries;
     this.maxEntries = store.options.maxEntries;
-    this.binary = options.binary ?? false;
+    this.ctx = {
+      // Whether the cache's codec writes bytes: members and fields are then answered as Buffers.
+      binary: options.binary ?? false,
+      now: 0,
+      read: (key) => this.read(key),
+      write: (key, entry) => this.write(key, entry),
+      delete: (key) => this.read(key) !== undefined && this.entries.delete(key),
+    };
   }
 
+  // get, set, incrBy, exists and delete call their command's implementation directly: the same
+  // semantics as a pipeline's GET or SET, without building and parsing a command on the hot path.
+
   async get(key: string): Promise<RawValue | undefined> {
-    return (this.exec({ name: 'get', keys: [key], args: [] }) as RawValue | null) ?? undefined;
+    return this.readString(key);
   }
 
   async set(key: string, value: RawValue, options: BackendSetOptions): Promise<boolean> {
-    const args: OpArg[] = [value];
-    if (options.ttl !== null) args.push('PX', options.ttl);
-    if (options.condition) args.push(options.condition === 'nx' ? 'NX' : 'XX');
-    return this.exec({ name: 'set', keys: [key], args }) !== null;
+    return setString(this.context(), key, value, options.ttl, options.condition);
   }
 
   async getMany(keys: readonly string[]): Promise<(RawValue | undefined)[]> {
@@ -67,15 +81,15 @@ export class MemoryBackend implements CacheBackend {
   }
 
   async delete(keys: readonly string[]): Promise<number> {
-    return this.exec({ name: 'unlink', keys, args: [] }) as number;
+    return KEY_COMMANDS.unlink!(this.context(), keys, NO_ARGS) as number;
   }
 
   async exists(key: string): Promise<boolean> {
-    return this.exec({ name: 'exists', keys: [key], args: [] }) === 1;
+    return KEY_COMMANDS.exists!(this.context(), [key], NO_ARGS) === 1;
   }
 
   async incrBy(key: string, delta: number): Promise<number> {
-    return this.exec({ name: 'incrby', keys: [key], args: [delta] }) as number;
+    return KEY_COMMANDS.incrby!(this.context(), [key], [delta]) as number;
   }
 
   async pttl(key: string): Promise<number> {
@@ -128,7 +142,7 @@ export class MemoryBackend implements CacheBackend {
   }
 
   async run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R> {
-    return op.memory(this.opContext(), keys, args);
+    return op.memory(this.context(), keys, args);
   }
 
   async command(command: BackendCommand): Promise<Reply> {
@@ -140,7 +154,7 @@ export class MemoryBackend implements CacheBackend {
    * as in a Redis transaction, a failing step does not undo nor stop the others.
    */
   async pipeline(steps: readonly BackendStep[]): Promise<StepResult[]> {
-    const ctx = this.opContext();
+    const ctx = this.context();
     return steps.map((step) => {
       try {
         const value =
@@ -159,20 +173,16 @@ export class MemoryBackend implements CacheBackend {
   }
 
   /** Runs one command by its JavaScript implementation (see commands/). */
-  private exec(command: BackendCommand, ctx = this.opContext()): Reply {
+  private exec(command: BackendCommand, ctx = this.context()): Reply {
     const implementation = MEMORY_COMMANDS.get(command.name);
     if (!implementation) throw new BackendReplyError(`ERR unknown command '${command.name}'`);
     return implementation(ctx, command.keys, command.args);
   }
 
-  private opContext(): CommandContext {
-    return {
-      binary: this.binary,
-      now: Date.now(),
-      read: (key) => this.read(key),
-      write: (key, entry) => this.write(key, entry),
-      delete: (key) => this.read(key) !== undefined && this.entries.delete(key),
-    };
+  /** {@link MemoryBackend.ctx}, with the clock read for the operation that starts. */
+  private context(): CommandContext {
+    this.ctx.now = Date.now();
+    return this.ctx;
   }
 
   /** The live entry at `key`, expiring it lazily; refreshes its LRU position when bounded. */

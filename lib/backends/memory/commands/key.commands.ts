@@ -6,8 +6,10 @@ import {
   readAs,
   text,
   value,
+  type CommandContext,
   type MemoryCommand,
 } from './command-context.js';
+import type { RawValue } from '../../backend.interface.js';
 
 /** Redis' string and generic key commands that the cache layer sends (GET, SET, PEXPIRE, …). */
 export const KEY_COMMANDS: Record<string, MemoryCommand> = {
@@ -17,20 +19,15 @@ export const KEY_COMMANDS: Record<string, MemoryCommand> = {
 
   /** SET key value [PX ms] [NX | XX]: 'OK', or nil when NX/XX prevented the write. */
   set(ctx, [key], [raw, ...options]) {
-    let expiresAt = 0;
-    let condition: 'NX' | 'XX' | undefined;
+    let ttl: number | null = null;
+    let condition: 'nx' | 'xx' | undefined;
     for (let i = 0; i < options.length; i++) {
       const option = text(options[i]!).toUpperCase();
-      if (option === 'PX') expiresAt = ctx.now + integerArg(options[++i]!);
-      else if (option === 'NX' || option === 'XX') condition = option;
+      if (option === 'PX') ttl = integerArg(options[++i]!);
+      else if (option === 'NX' || option === 'XX') condition = option === 'NX' ? 'nx' : 'xx';
       else throw new BackendReplyError(REPLY.SYNTAX);
     }
-    if (condition) {
-      const exists = ctx.read(key!) !== undefined;
-      if (condition === 'NX' ? exists : !exists) return null;
-    }
-    ctx.write(key!, { type: 'string', data: value(raw!), expiresAt });
-    return 'OK';
+    return setString(ctx, key!, value(raw!), ttl, condition) ? 'OK' : null;
   },
 
   unlink: deleteKeys,
@@ -81,12 +78,32 @@ export const KEY_COMMANDS: Record<string, MemoryCommand> = {
   },
 };
 
-function deleteKeys(ctx: Parameters<MemoryCommand>[0], keys: readonly string[]): number {
+/**
+ * SET's effect, once its options are read: writes a string with a TTL in ms (`null`: none)
+ * unless `nx`/`xx` prevents it; answers whether it wrote. The memory backend's `set` calls it
+ * directly, without building and parsing a command.
+ */
+export function setString(
+  ctx: CommandContext,
+  key: string,
+  data: RawValue,
+  ttl: number | null,
+  condition: 'nx' | 'xx' | undefined,
+): boolean {
+  if (condition) {
+    const exists = ctx.read(key) !== undefined;
+    if (condition === 'nx' ? exists : !exists) return false;
+  }
+  ctx.write(key, { type: 'string', data, expiresAt: ttl === null ? 0 : ctx.now + ttl });
+  return true;
+}
+
+function deleteKeys(ctx: CommandContext, keys: readonly string[]): number {
   return keys.filter((key) => ctx.delete(key)).length;
 }
 
 /** PEXPIREAT: a moment not in the future deletes the key (Redis does the same). */
-function expireAt(ctx: Parameters<MemoryCommand>[0], key: string, epochMs: number): number {
+function expireAt(ctx: CommandContext, key: string, epochMs: number): number {
   const entry = ctx.read(key);
   if (!entry) return 0;
   if (epochMs <= ctx.now) ctx.delete(key);
