@@ -16,6 +16,7 @@ export const REPLY = {
   NOT_FLOAT: 'ERR value is not a valid float',
   MIN_MAX_NOT_FLOAT: 'ERR min or max is not a float',
   INCR_NAN: 'ERR increment would produce NaN or Infinity',
+  NAN_OR_INFINITY: 'ERR value is NaN or Infinity',
   SCORE_NAN: 'ERR resulting score is not a number (NaN)',
   NO_SUCH_KEY: 'ERR no such key',
   INDEX_OUT_OF_RANGE: 'ERR index out of range',

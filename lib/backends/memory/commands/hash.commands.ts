@@ -107,14 +107,12 @@ export const HASH_COMMANDS: Record<string, MemoryCommand> = {
   hincrbyfloat(ctx, [key], [field, delta]) {
     const increment = parseLongDouble(delta!);
     if (increment === undefined) throw new BackendReplyError(REPLY.NOT_FLOAT);
+    if (increment === NOT_FINITE) throw new BackendReplyError(REPLY.NAN_OR_INFINITY);
     const name = bytes(field!);
     const stored = readAs(ctx, key!, 'hash')?.data.get(name);
     const current = stored === undefined ? ZERO : parseLongDouble(stored);
     if (current === undefined) throw new BackendReplyError(REPLY.HASH_NOT_FLOAT);
-    const next =
-      current === NOT_FINITE || increment === NOT_FINITE
-        ? NOT_FINITE
-        : addLongDoubles(current, increment);
+    const next = current === NOT_FINITE ? NOT_FINITE : addLongDoubles(current, increment);
     if (next === NOT_FINITE) throw new BackendReplyError(REPLY.INCR_NAN);
     const formatted = printLongDouble(next);
     readOrCreate(ctx, key!, 'hash', newHash).data.set(name, formatted);
