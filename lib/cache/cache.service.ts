@@ -1331,6 +1331,7 @@ export class CacheService {
 
   /** @internal Closes the backend; the registry calls it on application shutdown. */
   async close(): Promise<void> {
+    this.methods?.close();
     await closeReleaseNotices(this.backend);
     await this.backend.close();
   }

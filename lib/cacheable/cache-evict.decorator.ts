@@ -43,7 +43,7 @@ const KNOWN: ReadonlySet<string> = new Set([
  * async refreshApi(): Promise<void> { ... }
  */
 export function CacheEvict<A extends unknown[] = never[]>(options: CacheEvictOptions<A>) {
-  return <M extends (...args: A) => unknown>(
+  return <M extends (...args: never[]) => unknown>(
     target: object,
     propertyKey: string | symbol,
     descriptor: TypedPropertyDescriptor<M>,

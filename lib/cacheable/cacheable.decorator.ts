@@ -22,8 +22,12 @@ const PUT_OPTIONS: ReadonlySet<string> = new Set([
   'cacheNullish',
 ]);
 
-/** A method the caching decorators accept: any; a sync one becomes async. */
-type Method<A extends unknown[], R> = (...args: A) => R;
+/**
+ * A method the caching decorators accept: any (a sync one becomes async). The options' functions
+ * are typed by their own parameters, not checked against the method's: a key function may take
+ * a wider type than the method does.
+ */
+type Method = (...args: never[]) => unknown;
 
 /**
  * Caches a method's result: a call reads the entry of its key and returns it, or runs the method
@@ -51,9 +55,9 @@ type Method<A extends unknown[], R> = (...args: A) => R;
  * async getUserData(id: number): Promise<User> { return this.db.fetchUser(id); }
  */
 export function Cacheable<A extends unknown[] = never[], R = unknown>(
-  options: CacheableOptions<A, Awaited<R>> = {},
+  options: CacheableOptions<A, R> = {},
 ) {
-  return <M extends Method<A, R>>(
+  return <M extends Method>(
     target: object,
     propertyKey: string | symbol,
     descriptor: TypedPropertyDescriptor<M>,
@@ -88,9 +92,9 @@ export function Cacheable<A extends unknown[] = never[], R = unknown>(
  * async saveUser(u: User): Promise<User> { return this.db.save(u); }
  */
 export function CachePut<A extends unknown[] = never[], R = unknown>(
-  options: CachePutOptions<A, Awaited<R>>,
+  options: CachePutOptions<A, R>,
 ) {
-  return <M extends Method<A, R>>(
+  return <M extends Method>(
     target: object,
     propertyKey: string | symbol,
     descriptor: TypedPropertyDescriptor<M>,

@@ -76,6 +76,8 @@ export class MethodCache {
   private readonly logger: Logger;
   /** Whether the last cache operation failed (the outage is logged once, and the recovery). */
   private down = false;
+  /** Set on shutdown: background refreshes still running then fail quietly. */
+  private closed = false;
   readonly stats: CacheableStats = {
     hits: 0,
     misses: 0,
@@ -89,6 +91,13 @@ export class MethodCache {
     this.logger = new Logger(`CacheX:${host.name}`);
   }
 
+  private readonly count = <T>(lookup: CacheLookup<T>): CacheLookup<T> => {
+    this.stats[
+      lookup.status === 'hit' ? 'hits' : lookup.status === 'miss' ? 'misses' : 'staleServed'
+    ]++;
+    return lookup;
+  };
+
   /**
    * The cached value of `key`, or `compute()`'s result (stored unless `options` exclude it).
    * Concurrent calls for one key in this process share one lookup.
@@ -101,7 +110,8 @@ export class MethodCache {
   ): Promise<CacheLookup<T>> {
     const full = this.host.fullKey(key);
     const pending = this.inflight.get(full);
-    if (pending) return pending as Promise<CacheLookup<T>>;
+    // A call that shares a lookup is served by it: counted as what it answered.
+    if (pending) return (pending as Promise<CacheLookup<T>>).then(this.count);
     const tagKeys = tags.length === 0 ? NO_TAGS : tags.map((tag) => this.host.tagKey(tag));
     const lookup = this.run(key, full, tagKeys, compute, options);
     this.inflight.set(full, lookup);
@@ -406,9 +416,15 @@ export class MethodCache {
     return options.ttl === undefined ? this.host.defaultTtl : options.ttl;
   }
 
+  /** Stops logging: the cache is closing, and refreshes still running may fail to write. */
+  close(): void {
+    this.closed = true;
+  }
+
   /** Counts a failed cache operation and logs the first of an outage. */
   private failed(error: unknown, key: string): void {
     this.stats.errors++;
+    if (this.closed) return;
     const mapped = error instanceof SerializationError ? error : this.host.mapError(error, key);
     if (!(mapped instanceof CacheXConnectionError)) {
       this.logger.warn(MESSAGES.cacheableBypassed(this.host.name, key, mapped.message));
