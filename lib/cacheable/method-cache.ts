@@ -256,9 +256,10 @@ export class MethodCache {
   ): Promise<CacheLookup<T>> {
     if (options.lock === undefined)
       return this.computeAndStore(key, full, versions, compute, options);
-    const lock = this.host.lock(`cacheable:${full}`, { lease: options.lock.lease });
+    let lock: Lock;
     let acquired: boolean;
     try {
+      lock = this.host.lock(lockName(key), { lease: options.lock.lease });
       acquired = await lock.acquire({ wait: 0 });
       if (!acquired && (await lock.acquire({ wait: options.lock.wait }))) {
         // Another process held the key: it has most likely stored the value by now.
@@ -333,7 +334,7 @@ export class MethodCache {
     }
     // Across processes, one refresh: a process that cannot get the lock at once leaves it to
     // the holder.
-    const lock = this.host.lock(`cacheable:${full}`, { lease: options.lock.lease });
+    const lock = this.host.lock(lockName(key), { lease: options.lock.lease });
     if (!(await lock.acquire({ wait: 0 }))) return;
     try {
       await this.computeAndStore(key, full, versions, compute, options);
@@ -440,6 +441,11 @@ export class MethodCache {
     this.down = false;
     this.logger.log(MESSAGES.cacheableUp(this.host.name));
   }
+}
+
+/** The lock that makes one process compute a key (under the cache's prefix, like every lock). */
+function lockName(key: string): string {
+  return `cacheable:${key}`;
 }
 
 function isEnvelope(value: unknown): value is Envelope {
