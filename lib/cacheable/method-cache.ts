@@ -113,13 +113,9 @@ export class MethodCache {
     // A call that shares a lookup is served by it: counted as what it answered.
     if (pending) return (pending as Promise<CacheLookup<T>>).then(this.count);
     const tagKeys = tags.length === 0 ? NO_TAGS : tags.map((tag) => this.host.tagKey(tag));
+    // `run` removes it when it settles; it always awaits the server first, so after this `set`.
     const lookup = this.run(key, full, tagKeys, compute, options);
     this.inflight.set(full, lookup);
-    // Removed once settled, whatever the outcome; the caller handles the outcome itself.
-    lookup.then(
-      () => this.inflight.delete(full),
-      () => this.inflight.delete(full),
-    );
     return lookup;
   }
 
@@ -173,7 +169,29 @@ export class MethodCache {
     compute: () => T | Promise<T>,
     options: ResolvedCaching<T>,
   ): Promise<CacheLookup<T>> {
-    const read = await this.read(key, full, tagKeys);
+    try {
+      return await this.answer(
+        key,
+        full,
+        tagKeys,
+        compute,
+        options,
+        await this.read(key, full, tagKeys),
+      );
+    } finally {
+      this.inflight.delete(full);
+    }
+  }
+
+  /** Serves a read entry (fresh or stale) as it is, or computes the value. */
+  private answer<T>(
+    key: string,
+    full: string,
+    tagKeys: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+    read: Read,
+  ): CacheLookup<T> | Promise<CacheLookup<T>> {
     const { entry } = read;
     const now = Date.now();
     if (entry !== undefined) {
@@ -191,6 +209,19 @@ export class MethodCache {
     }
     const stale =
       entry !== undefined && now < entry.freshUntil + options.staleIfError ? entry : undefined;
+    return this.miss(key, full, tagKeys, compute, options, read, stale);
+  }
+
+  /** Computes a value nothing fresh was found for; `stale` may stand in for it. */
+  private async miss<T>(
+    key: string,
+    full: string,
+    tagKeys: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+    read: Read,
+    stale: Entry | undefined,
+  ): Promise<CacheLookup<T>> {
     const work = read.failed
       ? // The server is unreachable: compute, and do not wait for a lock it cannot give.
         this.computeAndStore(key, full, read.versions, compute, options)
