@@ -3,9 +3,9 @@
 // to dist/index.d.ts (the published typings, so run `npm run build` first), and @nestjs/*, ioredis
 // and the rest come from the repository's node_modules. Strict, NodeNext, decorators on.
 //
-// A block that is a fragment (a call on an existing `cache`, a method that uses `this.cache`) gets
-// its context from an HTML comment right before it (blank lines allowed in between), which
-// readers of the rendered README do not see and which is prepended to the block when checking:
+// A block that is a fragment (calls on an existing `cache`, one option object) gets its context
+// from an HTML comment right before it (blank lines allowed in between), which readers of the
+// rendered README do not see and which is prepended to the block when checking:
 //
 //   <!-- ts-context: import type { CacheService } from 'nestjs-cachex'; declare const cache: CacheService; -->
 //
@@ -35,7 +35,6 @@ const COMPILER_OPTIONS = {
   types: ['node'],
   experimentalDecorators: true,
   emitDecoratorMetadata: true,
-  esModuleInterop: true,
   // The dependencies' typings are checked by their authors, and the package's by its build.
   skipLibCheck: true,
   noEmit: true,
