@@ -1,10 +1,10 @@
-import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createBackend } from '../backends/create-backend.js';
 import { CacheService } from '../cache/cache.service.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { createCodec } from '../codecs/create-codec.js';
 import type { CachesConfig } from '../config/cache-config.interface.js';
-import { resolveCaches } from '../config/resolve-config.js';
+import { resolveCaches, secondsLikeTtls } from '../config/resolve-config.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { registryHost } from './registry.host.js';
 
@@ -21,15 +21,19 @@ export class CacheRegistry implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Validates every cache's configuration and loads the packages its codec needs, then builds
-   * the caches. `instances` gives, at initialisation, the application's provider and controller
-   * instances, whose decorated methods then use this registry. Throws `CacheXConfigError` (naming the cache and option) before any connection
-   * is opened.
+   * the caches. Throws `CacheXConfigError` (naming the cache and option) before any connection
+   * is opened. Logs a warning for each cache whose `ttl` is a plain number under 1 s.
+   * `instances` gives, at initialisation, the application's provider and controller instances,
+   * whose decorated methods then use this registry.
    */
   static async create(
     config: CachesConfig,
     instances: () => Iterable<object> = () => [],
   ): Promise<CacheRegistry> {
     const resolved = resolveCaches(config);
+    for (const { cache, ttl } of secondsLikeTtls(config)) {
+      new Logger(`CacheX:${cache}`).warn(MESSAGES.ttlLooksLikeSeconds(cache, ttl));
+    }
     const codecs = await Promise.all(resolved.map((cache) => createCodec(cache.name, cache.codec)));
     const caches = new Map<string, CacheService>();
     try {
