@@ -66,6 +66,22 @@ export interface CacheBackend {
   readonly kind: BackendKind;
 
   get(key: string): Promise<RawValue | undefined>;
+  /**
+   * In-process backends only: the value at `key` decoded with `decode`, synchronously, as a
+   * deep-frozen object that may be shared by every reader (see the memory backend). `undefined`
+   * on a miss; WRONGTYPE for a key of another type. Backends without it are read with `get`.
+   */
+  readDecoded?(key: string, decode: (raw: RawValue) => unknown): unknown;
+  /**
+   * In-process backends only: writes a deep-frozen plain JSON value as it is, to be read back
+   * with `readDecoded` and the same `decode`, synchronously; same semantics as `set`.
+   */
+  setDecoded?(
+    key: string,
+    value: unknown,
+    decode: (raw: RawValue) => unknown,
+    options: BackendSetOptions,
+  ): boolean;
   /** Resolves to whether the value was written (false when `nx`/`xx` prevented it). */
   set(key: string, value: RawValue, options: BackendSetOptions): Promise<boolean>;
   /** Values in the order of `keys`; `undefined` for a miss. */

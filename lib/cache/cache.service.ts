@@ -1,6 +1,8 @@
 import type { CacheBackend, RawValue } from '../backends/backend.interface.js';
+import { BackendReplyError } from '../backends/reply-error.js';
 import { MESSAGES } from '../cachex.messages.js';
 import type { ValueCodec } from '../codecs/value-codec.js';
+import { frozenJsonCopy, NOT_PLAIN_JSON } from '../codecs/json-copy.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { KeyNotFoundError } from '../errors/key-not-found.error.js';
 import { SerializationError } from '../errors/serialization.error.js';
@@ -113,6 +115,7 @@ export class CacheService {
    */
   async get<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T | undefined> {
     const full = this.fullKey(key, options);
+    if (this.backend.readDecoded !== undefined) return this.readDecoded(full, key) as T | undefined;
     let raw;
     try {
       raw = await this.backend.get(full);
@@ -129,6 +132,11 @@ export class CacheService {
    * @example await cache.set('user:42', user, { ttl: '1h' });
    */
   async set(key: string, value: unknown, options?: CacheSetOptions): Promise<boolean> {
+    if (this.backend.setDecoded !== undefined && this.codec.plainJson) {
+      // The memory backend keeps plain JSON data as a frozen copy, not as text (no encoding).
+      const copy = frozenJsonCopy(value);
+      if (copy !== NOT_PLAIN_JSON) return this.setDecoded(key, copy, options);
+    }
     // The very argument handling of a pipeline's `set`: same TTL default, same nx/xx rules.
     const { full, raw, options: write } = keyOps.setArguments(this.ops, key, value, options);
     try {
@@ -200,6 +208,15 @@ export class CacheService {
     options?: CacheKeyOptions,
   ): Promise<Map<string, T>> {
     const fulls = keys.map((key) => this.fullKey(key, options));
+    if (this.backend.readDecoded !== undefined) {
+      const values = new Map<string, T>();
+      fulls.forEach((full, i) => {
+        // As MGET: a key of another type reads as a miss, not an error.
+        const value = this.readDecoded(full, keys[i]!, true);
+        if (value !== undefined) values.set(keys[i]!, value as T);
+      });
+      return values;
+    }
     let raws;
     try {
       raws = await this.backend.getMany(fulls);
@@ -1395,6 +1412,40 @@ export class CacheService {
     } catch (error) {
       throw new SerializationError(
         MESSAGES.encode(this.name, key, errorText(error)),
+        this.name,
+        key,
+        { cause: error },
+      );
+    }
+  }
+
+  /** The codec's decode, as one function for the life of the cache (the memory backend's memo key). */
+  private readonly decodeRaw = (raw: RawValue): unknown => this.codec.decode(raw);
+
+  /** `set` of a frozen JSON copy on an in-process backend: `setArguments` without encoding. */
+  private setDecoded(key: string, copy: unknown, options: CacheSetOptions | undefined): boolean {
+    const full = this.fullKey(key, options);
+    const ttl = this.resolveTtl(options?.ttl);
+    if (options?.nx && options.xx) throw this.invalid('options', 'cannot have both `nx` and `xx`');
+    const condition = options?.nx ? 'nx' : options?.xx ? 'xx' : undefined;
+    try {
+      return this.backend.setDecoded!(full, copy, this.decodeRaw, { ttl, condition });
+    } catch (error) {
+      this.fail(error, key);
+    }
+  }
+
+  /** `get` on an in-process backend: its frozen decoded value, without a promise per layer. */
+  private readDecoded(full: string, key: string, wrongTypeMisses = false): unknown {
+    try {
+      return this.backend.readDecoded!(full, this.decodeRaw);
+    } catch (error) {
+      if (error instanceof BackendReplyError) {
+        if (wrongTypeMisses) return undefined;
+        this.fail(error, key);
+      }
+      throw new SerializationError(
+        MESSAGES.decode(this.name, key, errorText(error)),
         this.name,
         key,
         { cause: error },

@@ -53,6 +53,12 @@ export interface ValueCodecOptions {
 export class ValueCodec {
   /** Whether encoded values may be bytes, so that backends read them as Buffers. */
   readonly binary: boolean;
+  /**
+   * Whether values are written as plain JSON text (serializer `json` first, no compressor), so
+   * that plain JSON data reads back as `JSON.parse(JSON.stringify(value))`: the memory backend
+   * then keeps such values as they are (`frozenJsonCopy`) instead of their text.
+   */
+  readonly plainJson: boolean;
   private readonly writer: Serializer;
   private readonly byTag = new Map<number, Serializer | Compressor>();
   /** The serializer that reads values without header: `json`, when in the chain. */
@@ -69,6 +75,7 @@ export class ValueCodec {
       if (format) this.byTag.set(tagByte(format.name), format);
     }
     this.plain = options.serializers.find((s) => s.name === 'json');
+    this.plainJson = this.writer.name === 'json' && this.compressor === null;
     this.binary = options.serializers.some((s) => s.binary) || compressors.some((c) => c !== null);
   }
 

@@ -117,11 +117,55 @@ export function cacheContract(label: string, base: () => CacheConfig): void {
         expect(await cache.keys()).toEqual([key]);
       });
 
-      it('returns copies: mutating a value read back does not change the cache', async () => {
+      it('never lets a reader change the cache: memory answers frozen values, Redis copies', async () => {
         await cache.set('obj', { list: [1] });
         const first = await cache.get<{ list: number[] }>('obj');
-        first!.list.push(2);
+        if (cache.kind === 'memory') {
+          // One deep-frozen value shared by every reader: a mutation throws (ES modules are strict).
+          expect(() => first!.list.push(2)).toThrow(TypeError);
+          expect(() => Object.assign(first!, { extra: true })).toThrow(TypeError);
+          expect(await cache.get('obj')).toBe(first);
+        } else {
+          first!.list.push(2);
+        }
         expect(await cache.get('obj')).toEqual({ list: [1] });
+        const many = await cache.getMany<{ list: number[] }>(['obj']);
+        if (cache.kind === 'memory') expect(() => many.get('obj')!.list.push(3)).toThrow(TypeError);
+        else many.get('obj')!.list.push(3);
+        expect((await cache.getMany(['obj'])).get('obj')).toEqual({ list: [1] });
+      });
+
+      it('keeps what was stored: mutating the object passed to set does not change the cache', async () => {
+        const value = { list: [1], nested: { n: 1 } };
+        await cache.set('stored', value);
+        value.list.push(2);
+        value.nested.n = 2;
+        expect(await cache.get('stored')).toEqual({ list: [1], nested: { n: 1 } });
+        expect(Object.isFrozen(value)).toBe(false);
+        // Values holding a Date, Map or Buffer are copies on every read, on every backend.
+        await cache.set('dated', { at: new Date(0), tags: new Set(['a']) });
+        const dated = await cache.get<{ at: Date; tags: Set<string> }>('dated');
+        dated!.at.setTime(1);
+        dated!.tags.add('b');
+        expect(await cache.get('dated')).toEqual({ at: new Date(0), tags: new Set(['a']) });
+      });
+
+      it('stores values as JSON would, also when memory keeps them as they are', async () => {
+        // Other serializers keep undefined, NaN and -0; JSON's rules are what this test pins.
+        if (!(await codecOf(base())).plainJson) return;
+        await cache.set('json', {
+          a: undefined,
+          b: [undefined, NaN, -0, Infinity],
+          c: 'x',
+          d: '123',
+        });
+        expect(await cache.get('json')).toEqual({ b: [null, null, 0, null], c: 'x', d: '123' });
+        expect(Object.is((await cache.get<{ b: number[] }>('json'))!.b[2], 0)).toBe(true);
+        await cache.set('five', 5);
+        expect(await cache.incr('five')).toBe(6);
+        expect(await cache.get('five')).toBe(6);
+        await cache.set('text', '123');
+        expect(await cache.get('text')).toBe('123');
       });
 
       it('honours nx and xx and reports whether it wrote', async () => {

@@ -12,7 +12,8 @@ import type {
 import { BackendReplyError, REPLY } from '../reply-error.js';
 import { MEMORY_COMMANDS, type CommandContext } from './commands/index.js';
 import { KEY_COMMANDS, setString } from './commands/key.commands.js';
-import type { MemoryEntry as Entry, MemoryStore } from './memory.store.js';
+import { deepFreeze } from './frozen-value.js';
+import { FrozenJsonEntry, type MemoryEntry as Entry, type MemoryStore } from './memory.store.js';
 
 const NO_ARGS: readonly OpArg[] = [];
 
@@ -58,6 +59,55 @@ export class MemoryBackend implements CacheBackend {
 
   async get(key: string): Promise<RawValue | undefined> {
     return this.readString(key);
+  }
+
+  /**
+   * The decoded value of a string key, synchronously. The first read after a write decodes the
+   * stored text and, when the value deep-freezes (plain objects, arrays, primitives), keeps it
+   * on the entry: later reads answer that frozen object as it is, without parsing. Other values
+   * (holding a Date, Map, Buffer…) are decoded afresh on every read, so no reader can change what
+   * another one gets. The stored text stays the truth for every other command.
+   */
+  readDecoded(key: string, decode: (raw: RawValue) => unknown): unknown {
+    const entry = this.read(key);
+    if (!entry) return undefined;
+    if (entry.type !== 'string') throw new BackendReplyError(REPLY.WRONGTYPE);
+    const decoded = entry.decoded;
+    if (
+      decoded !== undefined &&
+      decoded.owner === entry &&
+      decoded.decode === decode &&
+      (decoded.from === undefined || decoded.from === entry.data)
+    ) {
+      return decoded.value;
+    }
+    const from = entry.data;
+    const value = decode(from);
+    if (deepFreeze(value)) entry.decoded = { owner: entry, from, decode, value };
+    return value;
+  }
+
+  /**
+   * Writes a JSON cache's value as it is, without encoding it: `value` must be deep-frozen plain
+   * JSON data (`frozenJsonCopy`), and `decode` the cache's, which reads it back with
+   * {@link MemoryBackend.readDecoded}. Same semantics as {@link MemoryBackend.set}.
+   */
+  setDecoded(
+    key: string,
+    value: unknown,
+    decode: (raw: RawValue) => unknown,
+    options: BackendSetOptions,
+  ): boolean {
+    const now = Date.now();
+    if (options.condition) {
+      const exists = this.read(key) !== undefined;
+      if (options.condition === 'nx' ? exists : !exists) return false;
+    }
+    this.write(
+      key,
+      new FrozenJsonEntry(decode, value, options.ttl === null ? 0 : now + options.ttl),
+    );
+    return true;
   }
 
   async set(key: string, value: RawValue, options: BackendSetOptions): Promise<boolean> {

@@ -2,6 +2,48 @@ import type { RawValue } from '../backend.interface.js';
 import type { MemoryZSet } from './memory-zset.js';
 
 /**
+ * A string's decoded value, kept on its entry so that reads skip the codec. It is valid only on
+ * the entry object it was made for (`owner`: an operation that copies an entry, `{ ...entry,
+ * data }`, gets none), while that entry still holds `from` (`undefined`: written as this value,
+ * see {@link FrozenJsonEntry}), and for readers with the same `decode`.
+ */
+export interface DecodedValue {
+  readonly owner: object;
+  readonly from: RawValue | undefined;
+  readonly decode: (raw: RawValue) => unknown;
+  /** Deep-frozen: every reader gets this very object. */
+  readonly value: unknown;
+}
+
+/**
+ * A string entry written as a frozen JSON value (`MemoryBackend.setDecoded`): its text, which
+ * only the other commands (APPEND, GETRANGE, a pipeline's GET, …) need, is written on first use.
+ */
+export class FrozenJsonEntry {
+  readonly type = 'string' as const;
+  decoded: DecodedValue | undefined;
+  private text: RawValue | undefined;
+
+  constructor(
+    decode: (raw: RawValue) => unknown,
+    private readonly value: unknown,
+    public expiresAt: number,
+  ) {
+    this.decoded = { owner: this, from: undefined, decode, value };
+  }
+
+  get data(): RawValue {
+    // The value is plain JSON data (see frozenJsonCopy), which JSON.stringify cannot refuse.
+    return (this.text ??= JSON.stringify(this.value));
+  }
+
+  set data(data: RawValue) {
+    this.text = data;
+    this.decoded = undefined;
+  }
+}
+
+/**
  * One stored key, tagged with its Redis type so that every operation can refuse a key of the
  * wrong type as Redis does (WRONGTYPE). Set and sorted-set members and hash fields are byte
  * strings: the latin1 text of their bytes, text being UTF-8 encoded first (`bytes()` in
@@ -10,7 +52,7 @@ import type { MemoryZSet } from './memory-zset.js';
  * elements) are stored as given.
  */
 export type MemoryEntry = (
-  | { type: 'string'; data: RawValue }
+  | { type: 'string'; data: RawValue; decoded?: DecodedValue }
   | { type: 'hash'; data: Map<string, RawValue> }
   | { type: 'list'; data: RawValue[] }
   | { type: 'set'; data: Set<string> }

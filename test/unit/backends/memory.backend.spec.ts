@@ -396,3 +396,45 @@ describe('MemoryBackend', () => {
     });
   });
 });
+
+describe('MemoryBackend: values kept decoded', () => {
+  const decode = (raw: string | Buffer): unknown => JSON.parse(raw.toString()) as unknown;
+
+  it('answers one frozen value per write, and its text to every other command', async () => {
+    const backend = backendOn(uniqueName());
+    const value = Object.freeze({ n: 1 });
+    expect(backend.setDecoded('k', value, decode, { ttl: null })).toBe(true);
+    expect(backend.readDecoded('k', decode)).toBe(value);
+    expect(await backend.get('k')).toBe('{"n":1}');
+    expect(await backend.command({ name: 'get', keys: ['k'], args: [] })).toBe('{"n":1}');
+    // INCRBY reads the text and writes a new one, which the next read decodes.
+    backend.setDecoded('n', 5, decode, { ttl: null });
+    expect(await backend.incrBy('n', 1)).toBe(6);
+    expect(backend.readDecoded('n', decode)).toBe(6);
+    expect(backend.setDecoded('k', 2, decode, { ttl: null, condition: 'nx' })).toBe(false);
+  });
+
+  it('decodes text once, freezes it, and decodes again after a write or for another codec', async () => {
+    const backend = backendOn(uniqueName());
+    let decodes = 0;
+    const counting = (raw: string | Buffer): unknown => (decodes++, decode(raw));
+    await backend.set('t', '{"list":[1]}', { ttl: null });
+    const first = backend.readDecoded('t', counting) as { list: number[] };
+    expect(Object.isFrozen(first.list)).toBe(true);
+    expect(backend.readDecoded('t', counting)).toBe(first);
+    expect(decodes).toBe(1);
+    expect(backend.readDecoded('t', decode)).not.toBe(first);
+    await backend.set('t', '{"list":[2]}', { ttl: null });
+    expect(backend.readDecoded('t', counting)).toEqual({ list: [2] });
+    expect(decodes).toBe(2);
+  });
+
+  it('decodes afresh values that freezing cannot protect', async () => {
+    const backend = backendOn(uniqueName());
+    const dates = (raw: string | Buffer): unknown => new Date(Number(raw.toString()));
+    await backend.set('d', '0', { ttl: null });
+    const first = backend.readDecoded('d', dates) as Date;
+    first.setTime(5);
+    expect((backend.readDecoded('d', dates) as Date).getTime()).toBe(0);
+  });
+});

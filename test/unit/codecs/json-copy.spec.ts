@@ -1,0 +1,71 @@
+import { frozenJsonCopy, NOT_PLAIN_JSON } from '../../../lib/codecs/json-copy.js';
+
+const viaText = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
+
+/** Whether every object and array of a value is frozen. */
+function deeplyFrozen(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  return Object.isFrozen(value) && Object.values(value).every(deeplyFrozen);
+}
+
+describe('frozenJsonCopy', () => {
+  it('gives what a JSON round trip gives, deep-frozen, without touching the original', () => {
+    const values: unknown[] = [
+      { id: 7, name: 'Ada', tags: ['a'], nested: { n: null, ok: true, ratio: 0.5 } },
+      [1, 'two', [3], {}],
+      { a: undefined, b: [undefined, NaN, -0, Infinity, -Infinity], '2': 'int key', '1': 'first' },
+      Object.assign(Object.create(null) as object, { bare: 1 }),
+      { $date: 'not a tag here' },
+      'text',
+      '123',
+      '',
+      1.5,
+      -0,
+      NaN,
+      true,
+      null,
+    ];
+    for (const value of values) {
+      const copy = frozenJsonCopy(value);
+      expect(copy).toStrictEqual(viaText(value));
+      // Key order too (integer-like keys first, as JSON.parse builds them).
+      if (typeof copy === 'object' && copy !== null) {
+        expect(Object.keys(copy)).toEqual(Object.keys(viaText(value) as object));
+        expect(copy).not.toBe(value);
+      }
+      expect(deeplyFrozen(copy)).toBe(true);
+    }
+    expect(Object.is(frozenJsonCopy(-0), 0)).toBe(true);
+    const original = { list: [1] };
+    frozenJsonCopy(original);
+    expect(Object.isFrozen(original) || Object.isFrozen(original.list)).toBe(false);
+  });
+
+  it('refuses what is not plain JSON data, so that the codec decides', () => {
+    const circular: Record<string, unknown> = { a: 1 };
+    circular['self'] = circular;
+    let deep: unknown = 1;
+    for (let i = 0; i < 150; i++) deep = [deep];
+    const refused: unknown[] = [
+      undefined,
+      () => 1,
+      Symbol('s'),
+      10n,
+      new Date(0),
+      new Map(),
+      new Set(),
+      Buffer.from('x'),
+      new Uint8Array(1),
+      { when: new Date(0) },
+      [1, () => 2],
+      { toJSON: () => 'custom' },
+      new (class Point {
+        x = 1;
+      })(),
+      JSON.parse('{"__proto__": {"polluted": true}}'),
+      circular,
+      deep,
+    ];
+    for (const value of refused) expect(frozenJsonCopy(value)).toBe(NOT_PLAIN_JSON);
+  });
+});
