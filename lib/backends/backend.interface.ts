@@ -73,7 +73,8 @@ export interface CacheBackend {
    */
   readDecoded?(key: string, decode: (raw: RawValue) => unknown): unknown;
   /**
-   * In-process backends only: writes a deep-frozen plain JSON value as it is, to be read back
+   * In-process backends only: writes a private copy of plain JSON data (`jsonCopy`) as it is,
+   * to be read back
    * with `readDecoded` and the same `decode`, synchronously; same semantics as `set`.
    */
   setDecoded?(

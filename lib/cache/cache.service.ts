@@ -2,7 +2,7 @@ import type { CacheBackend, RawValue } from '../backends/backend.interface.js';
 import { BackendReplyError } from '../backends/reply-error.js';
 import { MESSAGES } from '../cachex.messages.js';
 import type { ValueCodec } from '../codecs/value-codec.js';
-import { frozenJsonCopy, NOT_PLAIN_JSON } from '../codecs/json-copy.js';
+import { jsonCopy, NOT_PLAIN_JSON } from '../codecs/json-copy.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { KeyNotFoundError } from '../errors/key-not-found.error.js';
 import { SerializationError } from '../errors/serialization.error.js';
@@ -133,8 +133,8 @@ export class CacheService {
    */
   async set(key: string, value: unknown, options?: CacheSetOptions): Promise<boolean> {
     if (this.backend.setDecoded !== undefined && this.codec.plainJson) {
-      // The memory backend keeps plain JSON data as a frozen copy, not as text (no encoding).
-      const copy = frozenJsonCopy(value);
+      // The memory backend keeps a copy of plain JSON data, not its text: no encoding, no parsing.
+      const copy = jsonCopy(value);
       if (copy !== NOT_PLAIN_JSON) return this.setDecoded(key, copy, options);
     }
     // The very argument handling of a pipeline's `set`: same TTL default, same nx/xx rules.
@@ -1422,7 +1422,7 @@ export class CacheService {
   /** The codec's decode, as one function for the life of the cache (the memory backend's memo key). */
   private readonly decodeRaw = (raw: RawValue): unknown => this.codec.decode(raw);
 
-  /** `set` of a frozen JSON copy on an in-process backend: `setArguments` without encoding. */
+  /** `set` of a JSON copy on an in-process backend: `setArguments` without encoding. */
   private setDecoded(key: string, copy: unknown, options: CacheSetOptions | undefined): boolean {
     const full = this.fullKey(key, options);
     const ttl = this.resolveTtl(options?.ttl);

@@ -56,7 +56,7 @@ export class ValueCodec {
   /**
    * Whether values are written as plain JSON text (serializer `json` first, no compressor), so
    * that plain JSON data reads back as `JSON.parse(JSON.stringify(value))`: the memory backend
-   * then keeps such values as they are (`frozenJsonCopy`) instead of their text.
+   * then keeps such values as they are (`jsonCopy`) instead of their text.
    */
   readonly plainJson: boolean;
   private readonly writer: Serializer;

@@ -12,6 +12,7 @@ import type {
 import { BackendReplyError, REPLY } from '../reply-error.js';
 import { MEMORY_COMMANDS, type CommandContext } from './commands/index.js';
 import { KEY_COMMANDS, setString } from './commands/key.commands.js';
+import { freezeTree } from '../../codecs/json-copy.js';
 import { deepFreeze } from './frozen-value.js';
 import { FrozenJsonEntry, type MemoryEntry as Entry, type MemoryStore } from './memory.store.js';
 
@@ -79,17 +80,21 @@ export class MemoryBackend implements CacheBackend {
       decoded.decode === decode &&
       (decoded.from === undefined || decoded.from === entry.data)
     ) {
+      if (decoded.thawed) {
+        freezeTree(decoded.value);
+        decoded.thawed = false;
+      }
       return decoded.value;
     }
     const from = entry.data;
     const value = decode(from);
-    if (deepFreeze(value)) entry.decoded = { owner: entry, from, decode, value };
+    if (deepFreeze(value)) entry.decoded = { owner: entry, from, decode, value, thawed: false };
     return value;
   }
 
   /**
-   * Writes a JSON cache's value as it is, without encoding it: `value` must be deep-frozen plain
-   * JSON data (`frozenJsonCopy`), and `decode` the cache's, which reads it back with
+   * Writes a JSON cache's value as it is, without encoding it: `value` must be a private copy
+   * made by `jsonCopy` (frozen on its first read), and `decode` the cache's, which reads it back with
    * {@link MemoryBackend.readDecoded}. Same semantics as {@link MemoryBackend.set}.
    */
   setDecoded(
@@ -263,9 +268,14 @@ export class MemoryBackend implements CacheBackend {
   }
 
   private write(key: string, entry: Entry): void {
+    // Insertion order matters only as the LRU list: unbounded, an overwrite stays in place.
+    if (this.maxEntries === undefined) {
+      this.entries.set(key, entry);
+      return;
+    }
     this.entries.delete(key);
     this.entries.set(key, entry);
-    if (this.maxEntries !== undefined && this.entries.size > this.maxEntries) {
+    if (this.entries.size > this.maxEntries) {
       // The first key in insertion order is the least recently used one.
       this.entries.delete(this.entries.keys().next().value!);
     }

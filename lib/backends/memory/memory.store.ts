@@ -11,13 +11,16 @@ export interface DecodedValue {
   readonly owner: object;
   readonly from: RawValue | undefined;
   readonly decode: (raw: RawValue) => unknown;
-  /** Deep-frozen: every reader gets this very object. */
+  /** Every reader gets this very object, deep-frozen before the first one gets it. */
   readonly value: unknown;
+  /** Whether `value` (a copy nobody has seen yet) is still to be frozen, on its first read. */
+  thawed: boolean;
 }
 
 /**
- * A string entry written as a frozen JSON value (`MemoryBackend.setDecoded`): its text, which
- * only the other commands (APPEND, GETRANGE, a pipeline's GET, …) need, is written on first use.
+ * A string entry written as a JSON value (`MemoryBackend.setDecoded`), a private copy: its text,
+ * which only the other commands (INCRBY, a pipeline's GET, a script, …) need, is written on first
+ * use.
  */
 export class FrozenJsonEntry {
   readonly type = 'string' as const;
@@ -29,11 +32,12 @@ export class FrozenJsonEntry {
     private readonly value: unknown,
     public expiresAt: number,
   ) {
-    this.decoded = { owner: this, from: undefined, decode, value };
+    // Freezing waits for the first read: a value that is overwritten unread never pays for it.
+    this.decoded = { owner: this, from: undefined, decode, value, thawed: true };
   }
 
   get data(): RawValue {
-    // The value is plain JSON data (see frozenJsonCopy), which JSON.stringify cannot refuse.
+    // The value is plain JSON data (see jsonCopy), which JSON.stringify cannot refuse.
     return (this.text ??= JSON.stringify(this.value));
   }
 

@@ -1,4 +1,4 @@
-import { frozenJsonCopy, NOT_PLAIN_JSON } from '../../../lib/codecs/json-copy.js';
+import { freezeTree, jsonCopy, NOT_PLAIN_JSON } from '../../../lib/codecs/json-copy.js';
 
 const viaText = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 
@@ -8,8 +8,8 @@ function deeplyFrozen(value: unknown): boolean {
   return Object.isFrozen(value) && Object.values(value).every(deeplyFrozen);
 }
 
-describe('frozenJsonCopy', () => {
-  it('gives what a JSON round trip gives, deep-frozen, without touching the original', () => {
+describe('jsonCopy', () => {
+  it('gives what a JSON round trip gives, as fresh objects that freezeTree deep-freezes', () => {
     const values: unknown[] = [
       { id: 7, name: 'Ada', tags: ['a'], nested: { n: null, ok: true, ratio: 0.5 } },
       [1, 'two', [3], {}],
@@ -26,18 +26,19 @@ describe('frozenJsonCopy', () => {
       null,
     ];
     for (const value of values) {
-      const copy = frozenJsonCopy(value);
+      const copy = jsonCopy(value);
       expect(copy).toStrictEqual(viaText(value));
       // Key order too (integer-like keys first, as JSON.parse builds them).
       if (typeof copy === 'object' && copy !== null) {
         expect(Object.keys(copy)).toEqual(Object.keys(viaText(value) as object));
         expect(copy).not.toBe(value);
       }
+      freezeTree(copy);
       expect(deeplyFrozen(copy)).toBe(true);
     }
-    expect(Object.is(frozenJsonCopy(-0), 0)).toBe(true);
+    expect(Object.is(jsonCopy(-0), 0)).toBe(true);
     const original = { list: [1] };
-    frozenJsonCopy(original);
+    freezeTree(jsonCopy(original));
     expect(Object.isFrozen(original) || Object.isFrozen(original.list)).toBe(false);
   });
 
@@ -66,6 +67,6 @@ describe('frozenJsonCopy', () => {
       circular,
       deep,
     ];
-    for (const value of refused) expect(frozenJsonCopy(value)).toBe(NOT_PLAIN_JSON);
+    for (const value of refused) expect(jsonCopy(value)).toBe(NOT_PLAIN_JSON);
   });
 });
