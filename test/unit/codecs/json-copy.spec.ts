@@ -15,6 +15,9 @@ describe('jsonCopy', () => {
       [1, 'two', [3], {}],
       { a: undefined, b: [undefined, NaN, -0, Infinity, -Infinity], '2': 'int key', '1': 'first' },
       Object.assign(Object.create(null) as object, { bare: 1 }),
+      { [Symbol('hidden')]: 1, shown: { [Symbol('deep')]: 2, n: -0 } },
+      Object.defineProperty({ a: 1 }, 'computed', { get: () => [2], enumerable: true }),
+      Object.defineProperty({ a: 1 }, 'hidden', { value: 2, enumerable: false }),
       { $date: 'not a tag here' },
       'text',
       '123',
@@ -27,13 +30,13 @@ describe('jsonCopy', () => {
     ];
     for (const value of values) {
       const copy = jsonCopy(value);
+      freezeTree(copy);
       expect(copy).toStrictEqual(viaText(value));
       // Key order too (integer-like keys first, as JSON.parse builds them).
       if (typeof copy === 'object' && copy !== null) {
         expect(Object.keys(copy)).toEqual(Object.keys(viaText(value) as object));
         expect(copy).not.toBe(value);
       }
-      freezeTree(copy);
       expect(deeplyFrozen(copy)).toBe(true);
     }
     expect(Object.is(jsonCopy(-0), 0)).toBe(true);
