@@ -3,6 +3,7 @@ import {
   HTTP_CODE_METADATA,
   REDIRECT_METADATA,
   RENDER_METADATA,
+  RESPONSE_PASSTHROUGH_METADATA,
   ROUTE_ARGS_METADATA,
   SSE_METADATA,
 } from '@nestjs/common/constants.js';
@@ -213,12 +214,13 @@ function sendsItsOwnResult(handler: Route, controller: Controller): boolean {
     if (Reflect.getMetadata(key, handler) !== undefined) return false;
   const code = Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined;
   if (code !== undefined && (code < 200 || code > 299)) return false;
+  if (Reflect.getMetadata(RESPONSE_PASSTHROUGH_METADATA, controller, handler.name) === true)
+    return true;
   const params = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ??
-    {}) as Record<string, { data?: unknown }>;
-  for (const [param, { data }] of Object.entries(params)) {
+    {}) as Record<string, unknown>;
+  for (const param of Object.keys(params)) {
     const type = Number(param.split(':')[0]);
-    const passthrough = (data as { passthrough?: unknown } | undefined)?.passthrough === true;
-    if ((type === RESPONSE_PARAM || type === NEXT_PARAM) && !passthrough) return false;
+    if (type === RESPONSE_PARAM || type === NEXT_PARAM) return false;
   }
   return true;
 }
