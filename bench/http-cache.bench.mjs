@@ -13,6 +13,7 @@
  * Traffic goes to 127.0.0.1 only; every run is bounded in time. Results: a table on stdout and
  * bench/results/http-cache.json. See bench/README.md.
  */
+/* global clearTimeout, fetch */
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
