@@ -112,8 +112,11 @@ async function serve(column, redisUrl) {
 // The driver.
 
 function startColumn(column, redisUrl) {
+  // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF;
   const child = fork(fileURLToPath(import.meta.url), ['serve', column, redisUrl], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${column}: no port within 20 s`)), 20_000);
