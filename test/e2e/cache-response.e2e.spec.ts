@@ -156,6 +156,21 @@ class CachedController {
     return { run };
   }
 
+  @CacheResponse({ ttl: '1m' })
+  @Get('own-response')
+  ownResponse(@Res() res: any) {
+    const body = JSON.stringify({ run: ran('own-response') });
+    if (typeof res.setHeader === 'function') res.setHeader('content-type', 'application/json');
+    else res.header('content-type', 'application/json');
+    res.send(body);
+  }
+
+  @CacheResponse({ ttl: 200, staleWhileRevalidate: '1m', maxAge: true })
+  @Get('stale-max-age')
+  staleMaxAge() {
+    return { run: ran('stale-max-age') };
+  }
+
   @CacheResponse({ ttl: '1m', maxAge: true })
   @Get('max-age')
   maxAge() {
@@ -367,6 +382,24 @@ describe.each(matrix)('@CacheResponse over HTTP: $adapter, $backend', ({ adapter
     }
     for (const name of ['fail', 'cookie', 'private', 'no-store', 'file'])
       expect([name, runs.get(name)]).toEqual([name, 2]);
+  });
+
+  it('a handler that sends its own response (@Res() without passthrough) is not cached', async () => {
+    const http = await boot();
+    for (const run of [1, 2]) {
+      const res = await http().get('/http/own-response').expect(200);
+      expect(res.body).toEqual({ run });
+      expect(res.headers['x-cache']).toBeUndefined();
+    }
+  });
+
+  it('a stale answer says max-age=0', async () => {
+    const http = await boot();
+    await http().get('/http/stale-max-age').expect(200);
+    await sleep(300);
+    const stale = await http().get('/http/stale-max-age').expect(200);
+    expect(stale.headers['x-cache']).toBe('STALE');
+    expect(stale.headers['cache-control']).toBe('max-age=0');
   });
 
   it('requests with Authorization go to the handler, unless the route allows them', async () => {
