@@ -56,7 +56,7 @@ const CACHING_OPTIONS = [
 ] as const;
 const SHARED_OPTIONS = [...CACHING_OPTIONS, 'cache', 'vary', 'allowAuthorization', 'maxAge'];
 /** The options `@CacheResponse` takes. */
-export const ROUTE_OPTIONS: ReadonlySet<string> = new Set([...SHARED_OPTIONS, 'key', 'tags']);
+const ROUTE_OPTIONS: ReadonlySet<string> = new Set([...SHARED_OPTIONS, 'key', 'tags']);
 const MODULE_OPTIONS: ReadonlySet<string> = new Set([...SHARED_OPTIONS, 'global']);
 const MODULE_WHERE = 'CacheXModule option `httpCache`';
 
