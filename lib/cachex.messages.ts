@@ -12,6 +12,9 @@ export const MESSAGES = {
   noDefaultCache: (names: readonly string[]) =>
     `No 'default' cache is configured (got: ${names.join(', ') || 'none'}). ` +
     `CacheService injects the 'default' cache: add one, e.g. { default: { location: 'memory://' } }.`,
+  ttlLooksLikeSeconds: (cache: string, ttl: number) =>
+    `Cache '${cache}': option \`ttl\` is ${ttl} ms; did you mean '${ttl}s'? ` +
+    `A plain number is milliseconds; write '${ttl}ms' to keep ${ttl} ms without this warning.`,
   notAnObject: (cache: string) => `Cache '${cache}': the configuration must be an object.`,
   cachesNotAnObject: () =>
     `CacheXModule: the caches must be an object of named configurations, e.g. { default: { location: 'memory://' } }.`,
