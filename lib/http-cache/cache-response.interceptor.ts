@@ -1,5 +1,7 @@
 import {
+  Inject,
   Injectable,
+  Optional,
   StreamableFile,
   type CallHandler,
   type ExecutionContext,
@@ -10,6 +12,7 @@ import { MESSAGES } from '../cachex.messages.js';
 import type { CacheLookupStatus } from '../cacheable/cacheable-options.interface.js';
 import { tagsProblem } from '../cacheable/cacheable.config.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { CacheRegistry } from '../registry/cache.registry.js';
 import { registryHost } from '../registry/registry.host.js';
 import { describe } from '../utils/duration.js';
 import {
@@ -76,10 +79,16 @@ const X_CACHE: Record<CacheLookupStatus, string> = { hit: 'HIT', miss: 'MISS', s
  */
 @Injectable()
 export class CacheResponseInterceptor implements NestInterceptor {
+  /**
+   * @param registry - the application's caches, injected; without it (an interceptor created
+   *   with `new`, or outside the module's scope), those of the application initialised last
+   */
+  constructor(@Optional() @Inject(CacheRegistry) private readonly registry?: CacheRegistry) {}
+
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http' || claimed.has(context)) return next.handle();
     claimed.add(context);
-    const registry = registryHost.get(WHERE);
+    const registry = this.registry ?? registryHost.get(WHERE);
     const route = routeCaching(
       httpCacheSettingsOf(registry),
       context.getHandler(),

@@ -276,9 +276,10 @@ describe.each(matrix)('@CacheResponse over HTTP: $adapter, $backend', ({ adapter
   async function boot(options: Partial<AppOptions> = {}) {
     const keyPrefix = uniquePrefix();
     prefixes.push(keyPrefix);
-    app = await createApp({ adapter, location: location(), keyPrefix, ...options });
-    apps.push(app);
-    return () => request(app.getHttpServer());
+    const booted = await createApp({ adapter, location: location(), keyPrefix, ...options });
+    app = booted;
+    apps.push(booted);
+    return () => request(booted.getHttpServer());
   }
 
   beforeEach(() => runs.clear());
@@ -500,6 +501,17 @@ describe.each(matrix)('@CacheResponse over HTTP: $adapter, $backend', ({ adapter
     await http().get('/class/a').expect(200);
     expect((await http().get('/class/a').expect(200)).headers['x-cache']).toBe('HIT');
     expect([runs.get('plain'), runs.get('plain-out'), runs.get('class-a')]).toEqual([1, 2, 1]);
+  });
+
+  it('with two applications in one process, each caches in its own caches', async () => {
+    const first = await boot();
+    const firstApp = app;
+    const second = await boot();
+    await first().get('/http/items?app=1').expect(200);
+    await first().get('/http/items?app=1').expect(200);
+    expect(firstApp.get(CacheService).stats()).toMatchObject({ hits: 1, misses: 1 });
+    expect(app.get(CacheService).stats()).toMatchObject({ hits: 0, misses: 0 });
+    expect((await second().get('/http/items?app=1').expect(200)).headers['x-cache']).toBe('MISS');
   });
 
   it('without the global option, undecorated routes are not cached', async () => {
