@@ -16,7 +16,8 @@ import { CACHE_RESPONSE_METADATA, NO_CACHE_RESPONSE_METADATA } from './http-cach
  *   `'default'`), `vary` (request headers; default none), `key`, `tags`, `staleWhileRevalidate`,
  *   `staleIfError`, `earlyRefresh`, `lock`, `timeout`, `allowAuthorization` (default false),
  *   `maxAge` (default false)
- * @throws CacheXConfigError when the class is defined, for an invalid option
+ * @throws CacheXConfigError when the class is defined, for an invalid option; when the
+ *   application starts, for a `cache` that is not registered
  * @example
  * ```ts
  * @CacheResponse({ ttl: '1m', vary: ['accept-language'], tags: ['products'] })

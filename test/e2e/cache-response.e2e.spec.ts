@@ -540,6 +540,27 @@ describe('@CacheResponse options', () => {
     expect(() => decorate({ ttl: '1m', vari: ['x'] })).toThrow(/option `vari` is not an option/);
   });
 
+  it('a route whose cache is not registered fails at start-up, naming route and cache', async () => {
+    @Controller('wrong')
+    class WrongCacheController {
+      @CacheResponse({ cache: 'nope' })
+      @Get()
+      get() {
+        return 1;
+      }
+    }
+    @Module({
+      imports: [CacheXModule.forRoot({ default: { location: 'memory://' } })],
+      controllers: [WrongCacheController],
+    })
+    class WrongModule {}
+    const compiling = Test.createTestingModule({ imports: [WrongModule] }).compile();
+    await expect(compiling).rejects.toThrow(CacheXConfigError);
+    await expect(Test.createTestingModule({ imports: [WrongModule] }).compile()).rejects.toThrow(
+      /WrongCacheController\.get: option `cache` names 'nope', which is not registered/,
+    );
+  });
+
   it('an invalid httpCache module option fails at start-up', () => {
     expect(() =>
       CacheXModule.forRoot({ default: { location: 'memory://' } }, {
