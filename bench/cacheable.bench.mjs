@@ -11,7 +11,7 @@
  *   node bench/cacheable.bench.mjs --quick
  *
  * Traffic goes to 127.0.0.1 only; every loop is bounded. Results: a table on stdout and
- * bench/results/cacheable.json. See bench/README.md.
+ * bench/results/cacheable-latest.json. See bench/README.md.
  */
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -180,7 +180,7 @@ async function main() {
   );
   mkdirSync(join(HERE, 'results'), { recursive: true });
   writeFileSync(
-    join(HERE, 'results', 'cacheable.json'),
+    join(HERE, 'results', 'cacheable-latest.json'),
     `${JSON.stringify(
       {
         date: new Date().toISOString(),

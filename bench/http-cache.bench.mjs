@@ -11,7 +11,7 @@
  *   BENCH_ROUNDS=5 BENCH_SECONDS=3 BENCH_CONNECTIONS=20 node bench/http-cache.bench.mjs
  *
  * Traffic goes to 127.0.0.1 only; every run is bounded in time. Results: a table on stdout and
- * bench/results/http-cache.json. See bench/README.md.
+ * bench/results/http-cache-latest.json. See bench/README.md.
  */
 /* global clearTimeout, fetch */
 import { fork } from 'node:child_process';
@@ -278,7 +278,7 @@ async function main() {
 
     mkdirSync(join(HERE, 'results'), { recursive: true });
     writeFileSync(
-      join(HERE, 'results', 'http-cache.json'),
+      join(HERE, 'results', 'http-cache-latest.json'),
       `${JSON.stringify(
         {
           date: new Date().toISOString(),
