@@ -18,7 +18,7 @@ import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startServer, stopAllServers } from './support/redis-server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -65,9 +65,15 @@ function buildReport() {
 
 async function serve(column, redisUrl) {
   await import('reflect-metadata');
-  const common = await import('@nestjs/common');
-  const { NestFactory } = await import('@nestjs/core');
-  const { ExpressAdapter } = await import('@nestjs/platform-express');
+  // One copy of Nest per application: `@nestjs/cache-manager` (in bench/node_modules) resolves
+  // its own `@nestjs/core` and `@nestjs/common` there; the library (dist/) resolves the
+  // repository's. Each column imports the copy that its caching layer uses.
+  const fromRoot = (name) =>
+    import(pathToFileURL(join(HERE, '..', 'node_modules', name, 'index.js')).href);
+  const own = column.startsWith('cache-manager');
+  const common = await (own ? import('@nestjs/common') : fromRoot('@nestjs/common'));
+  const { NestFactory } = await (own ? import('@nestjs/core') : fromRoot('@nestjs/core'));
+  const { ExpressAdapter } = await fromRoot('@nestjs/platform-express');
   const { Controller, Get, Module, UseInterceptors } = common;
 
   class ReportController {
