@@ -5,6 +5,7 @@ import type {
   Type,
 } from '@nestjs/common';
 import type { CachesConfig } from './config/cache-config.interface.js';
+import type { HttpCacheModuleOptions } from './http-cache/cache-response-options.interface.js';
 import type { RateLimitModuleOptions } from './rate-limit/rate-limit-options.interface.js';
 
 /** Module-wide options of {@link CacheXModule.forRoot}. */
@@ -20,6 +21,12 @@ export interface CacheXModuleOptions {
    * @default no default limits, IETF headers, `'user.id'`, `onBackendError: 'allow'`
    */
   rateLimit?: RateLimitModuleOptions;
+  /**
+   * Response caching: defaults of every `@CacheResponse`, and with `global: true` caching of
+   * every GET route (`@NoCacheResponse()` opts a route out). Validated at start-up.
+   * @default no global caching; `@CacheResponse` uses its own options and the cache's TTL
+   */
+  httpCache?: HttpCacheModuleOptions;
 }
 
 /** A class that builds the caches configuration, for `forRootAsync({ useClass })`. */
@@ -50,4 +57,6 @@ export interface CacheXModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'
   isGlobal?: boolean;
   /** Rate limiting, as {@link CacheXModuleOptions.rateLimit}. */
   rateLimit?: RateLimitModuleOptions;
+  /** Response caching, as {@link CacheXModuleOptions.httpCache}. */
+  httpCache?: HttpCacheModuleOptions;
 }

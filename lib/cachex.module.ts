@@ -9,6 +9,7 @@ import type {
 } from './cachex.module-options.interface.js';
 import type { CachesConfig } from './config/cache-config.interface.js';
 import { CacheXConfigError } from './errors/config.error.js';
+import { httpCacheProviders } from './http-cache/http-cache.providers.js';
 import { rateLimitProviders } from './rate-limit/rate-limit.providers.js';
 import { CacheRegistry } from './registry/cache.registry.js';
 import { getCacheToken } from './registry/cache-token.js';
@@ -33,7 +34,14 @@ export class CacheXModule {
   static forRoot(caches: CachesConfig, options: CacheXModuleOptions = {}): DynamicModule {
     const config: Provider = { provide: CACHEX_CACHES_CONFIG, useValue: caches };
     const names = typeof caches === 'object' && caches !== null ? Object.keys(caches) : [];
-    return build(names, [config], [], options.isGlobal ?? true, options.rateLimit);
+    return build(
+      names,
+      [config],
+      [],
+      options.isGlobal ?? true,
+      options.rateLimit,
+      options.httpCache,
+    );
   }
 
   /**
@@ -85,6 +93,7 @@ export class CacheXModule {
       options.imports ?? [],
       options.isGlobal ?? true,
       options.rateLimit,
+      options.httpCache,
     );
   }
 }
@@ -95,8 +104,10 @@ function build(
   imports: NonNullable<CacheXModuleAsyncOptions['imports']>,
   isGlobal: boolean,
   rateLimit: CacheXModuleOptions['rateLimit'],
+  httpCache: CacheXModuleOptions['httpCache'],
 ): DynamicModule {
   const rateLimiting = rateLimitProviders(rateLimit);
+  const httpCaching = httpCacheProviders(httpCache);
   const cacheProviders: Provider[] = names.map((name) => ({
     provide: getCacheToken(name),
     inject: [CacheRegistry],
@@ -129,6 +140,7 @@ function build(
       ...cacheProviders,
       ...unknownProviders,
       ...rateLimiting.providers,
+      ...httpCaching,
     ],
     exports: [
       CacheRegistry,

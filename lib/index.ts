@@ -51,6 +51,16 @@ export type {
   EarlyRefreshOptions,
 } from './cacheable/cacheable-options.interface.js';
 
+export {
+  CacheResponse,
+  CacheResponseInterceptor,
+  NoCacheResponse,
+  type CacheResponseKeySource,
+  type CacheResponseOptions,
+  type CacheResponseTagsSource,
+  type HttpCacheModuleOptions,
+} from './http-cache/index.js';
+
 export type { Lock } from './lock/lock.js';
 export type {
   LockAcquireOptions,

@@ -96,6 +96,19 @@ describe.each(backends)('sample app on the $kind backend', ({ kind, location }) 
     });
   });
 
+  describe('products: @CacheResponse', () => {
+    it('GET /products is a MISS, then a HIT with the same body and ETag', async () => {
+      const miss = await http().get('/products?limit=2').expect(200);
+      expect(miss.headers['x-cache']).toBe('MISS');
+      expect(miss.body.products.map((p: { id: number }) => p.id)).toEqual([100, 101]);
+      const hit = await http().get('/products?limit=2').expect(200);
+      expect(hit.headers['x-cache']).toBe('HIT');
+      expect(hit.body).toEqual(miss.body);
+      expect(hit.headers['etag']).toBe(miss.headers['etag']);
+      await http().get('/products?limit=2').set('If-None-Match', miss.headers['etag']).expect(304);
+    });
+  });
+
   describe('users: versioned key groups', () => {
     it('caches the profile until the user is invalidated, then reloads it', async () => {
       const first = await http().get('/users/7/profile').expect(200);
