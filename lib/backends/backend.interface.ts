@@ -74,14 +74,15 @@ export interface CacheBackend {
   readDecoded?(key: string, decode: (raw: RawValue) => unknown): unknown;
   /**
    * In-process backends only: writes a private copy of plain JSON data (`jsonCopy`) as it is,
-   * to be read back
-   * with `readDecoded` and the same `decode`, synchronously; same semantics as `set`.
+   * to be read back with `readDecoded` and the same `decode`, synchronously; same semantics as
+   * `set`, with its options as arguments (no object per call).
    */
   setDecoded?(
     key: string,
     value: unknown,
     decode: (raw: RawValue) => unknown,
-    options: BackendSetOptions,
+    ttl: number | null,
+    condition: BackendSetOptions['condition'],
   ): boolean;
   /** Resolves to whether the value was written (false when `nx`/`xx` prevented it). */
   set(key: string, value: RawValue, options: BackendSetOptions): Promise<boolean>;

@@ -1429,7 +1429,7 @@ export class CacheService {
     if (options?.nx && options.xx) throw this.invalid('options', 'cannot have both `nx` and `xx`');
     const condition = options?.nx ? 'nx' : options?.xx ? 'xx' : undefined;
     try {
-      return this.backend.setDecoded!(full, copy, this.decodeRaw, { ttl, condition });
+      return this.backend.setDecoded!(full, copy, this.decodeRaw, ttl, condition);
     } catch (error) {
       this.fail(error, key);
     }

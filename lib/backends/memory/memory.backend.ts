@@ -101,17 +101,14 @@ export class MemoryBackend implements CacheBackend {
     key: string,
     value: unknown,
     decode: (raw: RawValue) => unknown,
-    options: BackendSetOptions,
+    ttl: number | null,
+    condition: 'nx' | 'xx' | undefined,
   ): boolean {
-    const now = Date.now();
-    if (options.condition) {
+    if (condition) {
       const exists = this.read(key) !== undefined;
-      if (options.condition === 'nx' ? exists : !exists) return false;
+      if (condition === 'nx' ? exists : !exists) return false;
     }
-    this.write(
-      key,
-      new FrozenJsonEntry(decode, value, options.ttl === null ? 0 : now + options.ttl),
-    );
+    this.write(key, new FrozenJsonEntry(decode, value, ttl === null ? 0 : Date.now() + ttl));
     return true;
   }
 

@@ -22,19 +22,20 @@ export interface DecodedValue {
  * which only the other commands (INCRBY, a pipeline's GET, a script, …) need, is written on first
  * use.
  */
-export class FrozenJsonEntry {
+export class FrozenJsonEntry implements DecodedValue {
   readonly type = 'string' as const;
-  decoded: DecodedValue | undefined;
+  /** The entry is its own decoded value (one object per write instead of two). */
+  decoded: DecodedValue | undefined = this;
+  readonly owner = this;
+  readonly from = undefined;
+  thawed = true; // freezing waits for the first read: an overwritten value never pays for it
   private text: RawValue | undefined;
 
   constructor(
-    decode: (raw: RawValue) => unknown,
-    private readonly value: unknown,
+    readonly decode: (raw: RawValue) => unknown,
+    readonly value: unknown,
     public expiresAt: number,
-  ) {
-    // Freezing waits for the first read: a value that is overwritten unread never pays for it.
-    this.decoded = { owner: this, from: undefined, decode, value, thawed: true };
-  }
+  ) {}
 
   get data(): RawValue {
     // The value is plain JSON data (see jsonCopy), which JSON.stringify cannot refuse.

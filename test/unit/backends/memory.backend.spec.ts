@@ -403,15 +403,15 @@ describe('MemoryBackend: values kept decoded', () => {
   it('answers one frozen value per write, and its text to every other command', async () => {
     const backend = backendOn(uniqueName());
     const value = Object.freeze({ n: 1 });
-    expect(backend.setDecoded('k', value, decode, { ttl: null })).toBe(true);
+    expect(backend.setDecoded('k', value, decode, null, undefined)).toBe(true);
     expect(backend.readDecoded('k', decode)).toBe(value);
     expect(await backend.get('k')).toBe('{"n":1}');
     expect(await backend.command({ name: 'get', keys: ['k'], args: [] })).toBe('{"n":1}');
     // INCRBY reads the text and writes a new one, which the next read decodes.
-    backend.setDecoded('n', 5, decode, { ttl: null });
+    backend.setDecoded('n', 5, decode, null, undefined);
     expect(await backend.incrBy('n', 1)).toBe(6);
     expect(backend.readDecoded('n', decode)).toBe(6);
-    expect(backend.setDecoded('k', 2, decode, { ttl: null, condition: 'nx' })).toBe(false);
+    expect(backend.setDecoded('k', 2, decode, null, 'nx')).toBe(false);
   });
 
   it('decodes text once, freezes it, and decodes again after a write or for another codec', async () => {
