@@ -114,6 +114,23 @@ export const MESSAGES = {
     `${where}: \`by\` needs a request, but the method was called outside a route, gateway or resolver; on a provider method use \`key: (...args) => string\`.`,
   rateLimitBadKey: (where: string, option: string, got: string) =>
     `${where}: \`${option}\` must give a non-empty string, got ${got}.`,
+  sessionNotAnObject: (got: string) =>
+    `CacheXModule: option \`session\` must be an object such as { secret: process.env.SESSION_SECRET }, got ${got}.`,
+  sessionOption: (option: string, problem: string) =>
+    `CacheXModule: option \`session.${option}\` ${problem}.`,
+  sessionNoTtl: (cache: string) =>
+    `CacheXModule: sessions on cache '${cache}' would never expire: the cache has no \`ttl\`. ` +
+    "Give the cache a `ttl` (e.g. '14d') or set `session.ttl`.",
+  sessionNotEnabled: (user: string) =>
+    `${user} needs a session, but this request has none: enable sessions with the module option ` +
+    '`session` of CacheXModule.forRoot (e.g. { session: { secret: process.env.SESSION_SECRET } }).',
+  sessionCommitted: (cache: string, action: string) =>
+    `Session on cache '${cache}': cannot ${action} after the response has started (its headers are sent with the session's cookie). ` +
+    'Change the session before writing to the response.',
+  sessionNotHttp: (type: string) =>
+    `SessionGuard protects HTTP routes; it refuses a '${type}' context, which has no session.`,
+  sessionSaveFailed: (cache: string, detail: string) =>
+    `Session on cache '${cache}' could not be saved (${detail}); the response is sent without the change.`,
 } as const;
 
 const LOCK_LOST: Record<LockLostReason, string> = {

@@ -6,6 +6,7 @@ import type {
 } from '@nestjs/common';
 import type { CachesConfig } from './config/cache-config.interface.js';
 import type { RateLimitModuleOptions } from './rate-limit/rate-limit-options.interface.js';
+import type { SessionModuleOptions } from './session/session-options.interface.js';
 
 /** Module-wide options of {@link CacheXModule.forRoot}. */
 export interface CacheXModuleOptions {
@@ -20,6 +21,12 @@ export interface CacheXModuleOptions {
    * @default no default limits, IETF headers, `'user.id'`, `onBackendError: 'allow'`
    */
   rateLimit?: RateLimitModuleOptions;
+  /**
+   * Sessions: the middleware, `@Session()` and `SessionGuard`, on a named cache. Validated at
+   * start-up (the secret is required).
+   * @default sessions off
+   */
+  session?: SessionModuleOptions;
 }
 
 /** A class that builds the caches configuration, for `forRootAsync({ useClass })`. */
@@ -50,4 +57,6 @@ export interface CacheXModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'
   isGlobal?: boolean;
   /** Rate limiting, as {@link CacheXModuleOptions.rateLimit}. */
   rateLimit?: RateLimitModuleOptions;
+  /** Sessions, as {@link CacheXModuleOptions.session}. */
+  session?: SessionModuleOptions;
 }

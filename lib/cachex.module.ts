@@ -1,4 +1,13 @@
-import { Module, Scope, type DynamicModule, type Provider } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  Optional,
+  Scope,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+  type Provider,
+} from '@nestjs/common';
 import { CACHEX_CACHES_CONFIG, CACHEX_OPTIONS_FACTORY, DEFAULT_CACHE } from './cachex.constants.js';
 import { MESSAGES } from './cachex.messages.js';
 import type {
@@ -12,6 +21,9 @@ import { rateLimitProviders } from './rate-limit/rate-limit.providers.js';
 import { CacheRegistry } from './registry/cache.registry.js';
 import { getCacheToken } from './registry/cache-token.js';
 import { requestedCaches } from './registry/inject-cache.decorator.js';
+import { SESSION_STORAGE } from './session/session.constants.js';
+import { sessionMiddleware, sessionProviders } from './session/session.providers.js';
+import { SessionStorage } from './session/session-storage.js';
 
 /**
  * Registers named caches. `CacheService` injects the `default` cache, `@InjectCache(name)` the
@@ -24,7 +36,14 @@ import { requestedCaches } from './registry/inject-cache.decorator.js';
  * })
  */
 @Module({})
-export class CacheXModule {
+export class CacheXModule implements NestModule {
+  constructor(@Optional() @Inject(SESSION_STORAGE) private readonly sessions?: SessionStorage) {}
+
+  /** Applies the session middleware to every route when the `session` option is set. */
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.sessions) consumer.apply(sessionMiddleware(this.sessions)).forRoutes('*');
+  }
+
   /**
    * Registers the caches of a static configuration.
    * @throws CacheXConfigError at start-up for an invalid configuration, naming cache and option
@@ -32,7 +51,7 @@ export class CacheXModule {
   static forRoot(caches: CachesConfig, options: CacheXModuleOptions = {}): DynamicModule {
     const config: Provider = { provide: CACHEX_CACHES_CONFIG, useValue: caches };
     const names = typeof caches === 'object' && caches !== null ? Object.keys(caches) : [];
-    return build(names, [config], [], options.isGlobal ?? true, options.rateLimit);
+    return build(names, [config], [], options.isGlobal ?? true, options.rateLimit, options.session);
   }
 
   /**
@@ -84,6 +103,7 @@ export class CacheXModule {
       options.imports ?? [],
       options.isGlobal ?? true,
       options.rateLimit,
+      options.session,
     );
   }
 }
@@ -94,8 +114,10 @@ function build(
   imports: NonNullable<CacheXModuleAsyncOptions['imports']>,
   isGlobal: boolean,
   rateLimit: CacheXModuleOptions['rateLimit'],
+  session: CacheXModuleOptions['session'],
 ): DynamicModule {
   const rateLimiting = rateLimitProviders(rateLimit);
+  const sessions = sessionProviders(session);
   const cacheProviders: Provider[] = names.map((name) => ({
     provide: getCacheToken(name),
     inject: [CacheRegistry],
@@ -127,6 +149,7 @@ function build(
       ...cacheProviders,
       ...unknownProviders,
       ...rateLimiting.providers,
+      ...sessions,
     ],
     exports: [
       CacheRegistry,

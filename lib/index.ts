@@ -77,6 +77,21 @@ export {
 } from './rate-limit/index.js';
 
 export {
+  ExpressSessionStore,
+  FastifySessionStore,
+  RequireSession,
+  Session,
+  SessionGuard,
+  SessionHandle,
+  SkipSession,
+  type SessionCookieOptions,
+  type SessionData,
+  type SessionModuleOptions,
+  type SessionPredicate,
+  type SessionStoreOptions,
+} from './session/index.js';
+
+export {
   CacheXConfigError,
   CacheXConnectionError,
   CacheXError,
@@ -89,6 +104,7 @@ export {
   PipelineError,
   RateLimitExceededError,
   SerializationError,
+  SessionError,
   WrongTypeError,
   type PipelineResult,
   type LockLostReason,
