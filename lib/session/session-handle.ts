@@ -186,7 +186,10 @@ export class SessionHandle<T extends object = SessionData> {
     if (this.#stored ? changed : changed || settings.saveUninitialized)
       return this.storage
         .save(this.#id, this.#stored, this.#changed, this.#deleted)
-        .then((saved) => (saved ? 'set' : 'clear'));
+        .then((saved) => {
+          this.#stored = saved;
+          return saved ? 'set' : 'clear';
+        });
     const stale = this.#pttl >= 0 && ttlMs - this.#pttl >= settings.touchAfter * ttlMs;
     if (this.#stored && (this.#touch || rolling || stale))
       return this.storage.touch(this.#id).then((alive) => (alive ? 'set' : 'clear'));

@@ -129,7 +129,7 @@ export class SessionRequest {
     if (action === undefined) return;
     const { settings, cookieMaxAgeMs } = this.storage;
     const secure = settings.cookie.secure === 'auto' ? this.#secure : settings.cookie.secure;
-    const id = this.#handle?.stored ? this.#handle.id : this.cookieId();
+    const id = this.#handle ? this.#handle.id : this.cookieId();
     const value =
       action === 'set' && id !== undefined ? signSessionId(id, settings.keys[0]!) : undefined;
     appendHeader(
