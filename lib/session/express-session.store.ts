@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { CacheService } from '../cache/cache.service.js';
-import { storeTtl, type StoredSessionData } from './store-ttl.js';
+import { storeTtl, type SessionCallback, type StoredSessionData } from './store-ttl.js';
 
-/** A callback of the express-session store interface. */
-type Callback<T = void> = (error?: unknown, result?: T) => void;
+/** A callback of the express-session store interface that receives no result. */
+type Callback = (error?: unknown) => void;
 
 /** express-session's `Store` methods that a store inherits: the session objects are express-session's own. */
 interface ExpressStoreBase {
-  createSession(req: unknown, session: StoredSessionData): unknown;
-  load(id: string, callback: Callback<unknown>): void;
+  createSession(req: unknown, session: StoredSessionData): never;
+  load(id: string, callback: SessionCallback): void;
   regenerate(req: unknown, callback: Callback): void;
 }
 
@@ -59,9 +59,9 @@ export class ExpressSessionStore extends EventEmitter {
   }
 
   /** Reads a session; `null` when missing. */
-  get(id: string, callback: Callback<StoredSessionData | null>): void {
-    this.cache.get<StoredSessionData>(key(id)).then(
-      (session) => callback(null, session ?? null),
+  get(id: string, callback: SessionCallback): void {
+    this.cache.get<never>(key(id)).then(
+      (session) => callback(null, session ?? (null as never)),
       (error: unknown) => callback(error),
     );
   }
@@ -96,24 +96,20 @@ export class ExpressSessionStore extends EventEmitter {
   }
 
   /** Every session, each with its `id` (a SCAN of the cache's `session:*` keys). */
-  all(callback: Callback<Array<StoredSessionData & { id: string }>>): void {
+  all(callback: SessionCallback): void {
     this.entries().then(
-      (entries) =>
-        callback(
-          null,
-          entries.map(([id, session]) => ({ ...session, id })),
-        ),
+      (entries) => callback(null, entries.map(([id, session]) => ({ ...session, id })) as never),
       (error: unknown) => callback(error),
     );
   }
 
   /** How many sessions there are. */
-  length(callback: Callback<number>): void {
+  length(callback: (error: unknown, length?: number) => void): void {
     this.ids((error, ids) => callback(error, ids?.length));
   }
 
   /** The ids of every session. */
-  ids(callback: Callback<string[]>): void {
+  ids(callback: (error: unknown, ids?: string[]) => void): void {
     this.cache.keys('session:*').then(
       (keys) =>
         callback(
@@ -133,12 +129,12 @@ export class ExpressSessionStore extends EventEmitter {
   }
 
   /** @internal express-session's own: builds its session object from a stored one. */
-  createSession(req: unknown, session: StoredSessionData): unknown {
+  createSession(req: unknown, session: StoredSessionData): never {
     return base().createSession.call(this, req, session);
   }
 
   /** @internal express-session's own: reads a session into a session object. */
-  load(id: string, callback: Callback<unknown>): void {
+  load(id: string, callback: SessionCallback): void {
     base().load.call(this, id, callback);
   }
 

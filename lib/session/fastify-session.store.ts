@@ -1,8 +1,8 @@
 import type { CacheService } from '../cache/cache.service.js';
 import type { SessionStoreOptions } from './express-session.store.js';
-import { storeTtl, type StoredSessionData } from './store-ttl.js';
+import { storeTtl, type SessionCallback, type StoredSessionData } from './store-ttl.js';
 
-type Callback<T = void> = (error?: unknown, result?: T) => void;
+type Callback = (error?: unknown) => void;
 
 /**
  * A store for `@fastify/session` on a named cache. Sessions are stored whole at the user key
@@ -38,9 +38,9 @@ export class FastifySessionStore {
   }
 
   /** Reads a session; `null` when missing. */
-  get(id: string, callback: Callback<StoredSessionData | null>): void {
-    this.cache.get<StoredSessionData>(`session:${id}`).then(
-      (session) => callback(null, session ?? null),
+  get(id: string, callback: SessionCallback): void {
+    this.cache.get<never>(`session:${id}`).then(
+      (session) => callback(null, session ?? (null as never)),
       (error: unknown) => callback(error),
     );
   }

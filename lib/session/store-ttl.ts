@@ -1,8 +1,14 @@
-/** A session as express-session and @fastify/session hand it to their stores. */
+/** A session as express-session and @fastify/session hand it to their stores: what a store reads of it. */
 export interface StoredSessionData {
   cookie?: { expires?: Date | string | null; originalMaxAge?: number | null };
-  [key: string]: unknown;
 }
+
+/**
+ * A callback that receives a session (or sessions) from a store. Its result is typed by the
+ * session library that passes the callback (express-session's or @fastify/session's session
+ * type), hence `never` here: any such callback is accepted.
+ */
+export type SessionCallback = (error: unknown, result?: never) => void;
 
 /**
  * The TTL of a session in a store: until its cookie expires, else `fallback` (undefined: the
