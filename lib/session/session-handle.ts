@@ -25,7 +25,8 @@ export class SessionHandle<T extends object = SessionData> {
   #isNew: boolean;
   /** Stored in the cache under `#id` (loaded, or saved by `regenerate`). */
   #stored: boolean;
-  #pttl: number;
+  /** When the stored session was last saved or renewed (ms since the epoch). */
+  #savedAt: number;
   readonly #data: Map<string, unknown>;
   readonly #changed = new Map<string, RawValue>();
   readonly #deleted = new Set<string>();
@@ -41,7 +42,7 @@ export class SessionHandle<T extends object = SessionData> {
     this.#id = stored?.id ?? newSessionId();
     this.#isNew = stored === undefined;
     this.#stored = !this.#isNew;
-    this.#pttl = stored?.session.pttl ?? -2;
+    this.#savedAt = stored?.session.savedAt ?? 0;
     this.#data = stored?.session.data ?? new Map();
   }
 
@@ -144,7 +145,7 @@ export class SessionHandle<T extends object = SessionData> {
         all.set(key, this.#changed.get(key) ?? this.storage.encode(key, value));
       await this.storage.save(this.#id, false, all, new Set());
       this.#stored = true;
-      this.#pttl = this.storage.ttlMs;
+      this.#savedAt = Date.now();
       this.#changed.clear();
       this.#deleted.clear();
       if (wasStored) await this.storage.destroy(oldId);
@@ -165,7 +166,7 @@ export class SessionHandle<T extends object = SessionData> {
     this.#id = newSessionId();
     this.#isNew = true;
     this.#stored = false;
-    this.#pttl = -2;
+    this.#savedAt = 0;
     this.#data.clear();
     this.#changed.clear();
     this.#deleted.clear();
@@ -190,7 +191,7 @@ export class SessionHandle<T extends object = SessionData> {
           this.#stored = saved;
           return saved ? 'set' : 'clear';
         });
-    const stale = this.#pttl >= 0 && ttlMs - this.#pttl >= settings.touchAfter * ttlMs;
+    const stale = Date.now() - this.#savedAt >= settings.touchAfter * ttlMs;
     if (this.#stored && (this.#touch || rolling || stale))
       return this.storage.touch(this.#id).then((alive) => (alive ? 'set' : 'clear'));
     return this.#cookie;

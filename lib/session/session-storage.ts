@@ -6,14 +6,18 @@ import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import type { CacheRegistry } from '../registry/cache.registry.js';
 import type { SessionSettings } from './session.config.js';
-import { LOAD_SESSION, SAVE_SESSION } from './session.ops.js';
+import { SAVE_SESSION } from './session.ops.js';
 
 /**
- * The hash field that marks a stored session (its creation time, ms since the epoch). Session
- * keys are non-empty, so it never collides with one; it keeps a session that the app emptied
- * alive until it expires or is destroyed.
+ * The hash field that marks a stored session: the time of its last save or renewal, in ms since
+ * the epoch, which decides when a read renews it. Session keys are non-empty, so it never
+ * collides with one; it keeps a session that the app emptied alive until it expires or is
+ * destroyed.
  */
-export const CREATED_FIELD = '';
+export const SAVED_AT_FIELD = '';
+
+const NO_FIELDS: ReadonlyMap<string, RawValue> = new Map();
+const NO_DELETES: ReadonlySet<string> = new Set();
 
 /** The cache's own codec, reached through its private members. */
 interface CacheCodec {
@@ -24,8 +28,8 @@ interface CacheCodec {
 /** A session as read from the cache. @internal */
 export interface StoredSession {
   data: Map<string, unknown>;
-  /** Remaining time to live in ms. */
-  pttl: number;
+  /** When it was last saved or renewed, in ms since the epoch. */
+  savedAt: number;
 }
 
 /**
@@ -79,15 +83,19 @@ export class SessionStorage {
     return this.codec.encode(value, `session[${field}]`);
   }
 
-  /** Reads a session: one round trip. `undefined` when it does not exist (or expired). */
+  /** Reads a session: one HGETALL. `undefined` when it does not exist (or expired). */
   async load(id: string): Promise<StoredSession | undefined> {
-    const loaded = await this.run(() => this.cache.backend.run(LOAD_SESSION, [this.key(id)], []));
-    if (loaded.pttl === -2) return undefined;
+    const command = { name: 'hgetall', keys: [this.key(id)], args: [] };
+    const flat = (await this.run(() => this.cache.backend.command(command))) as RawValue[];
+    if (flat.length === 0) return undefined;
     const data = new Map<string, unknown>();
-    for (const [field, raw] of loaded.fields) {
-      if (field !== CREATED_FIELD) data.set(field, this.codec.decode(raw, `session[${field}]`));
+    let savedAt = 0;
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const field = flat[i]!.toString();
+      if (field === SAVED_AT_FIELD) savedAt = Number(flat[i + 1]!.toString());
+      else data.set(field, this.codec.decode(flat[i + 1]!, `session[${field}]`));
     }
-    return { data, pttl: loaded.pttl };
+    return { data, savedAt };
   }
 
   /**
@@ -101,15 +109,14 @@ export class SessionStorage {
     changed: ReadonlyMap<string, RawValue>,
     deleted: ReadonlySet<string>,
   ): Promise<boolean> {
-    const args: OpArg[] = [existing ? '1' : '0', this.ttlMs, deleted.size, ...deleted];
-    if (!existing) args.push(CREATED_FIELD, Date.now());
+    const args: OpArg[] = [existing ? '1' : '0', this.ttlMs, Date.now(), deleted.size, ...deleted];
     for (const [field, raw] of changed) args.push(field, raw);
     return this.run(() => this.cache.backend.run(SAVE_SESSION, [this.key(id)], args));
   }
 
   /** Renews a session's expiry if it still exists (never recreates it); answers whether it does. */
   async touch(id: string): Promise<boolean> {
-    return this.run(() => this.cache.backend.pexpire(this.key(id), this.ttlMs));
+    return this.save(id, true, NO_FIELDS, NO_DELETES);
   }
 
   /** Deletes a session. */

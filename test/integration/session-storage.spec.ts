@@ -49,8 +49,10 @@ describe.each(backends)('session storage on $name', ({ config }) => {
     );
     const loaded = await storage.load('s1');
     expect(Object.fromEntries(loaded!.data)).toEqual({ userId: 42, when, é: [1] });
-    expect(loaded!.pttl).toBeGreaterThan(3_590_000);
+    expect(loaded!.savedAt).toBeGreaterThan(Date.now() - 5_000);
+    expect(loaded!.savedAt).toBeLessThanOrEqual(Date.now());
     const cache = registry.get('default');
+    expect(await cache.ttl('session:s1')).toBeGreaterThan(3_590_000);
     expect(await cache.keys('*')).toEqual(['session:s1']);
     expect(await storage.load('missing')).toBeUndefined();
   });
@@ -86,13 +88,17 @@ describe.each(backends)('session storage on $name', ({ config }) => {
     expect(loaded && Object.fromEntries(loaded.data)).toEqual({});
   });
 
-  it('touch renews the expiry of an existing session', async () => {
+  it('touch renews the expiry of an existing session and stamps it', async () => {
     await open({ ttl: 1000 });
+    const cache = registry.get('default');
     await storage.save('s6', false, encoded({ a: 1 }), new Set());
+    const saved = (await storage.load('s6'))!.savedAt;
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await storage.load('s6'))!.pttl).toBeLessThan(800);
+    expect(await cache.ttl('session:s6')).toBeLessThan(800);
     expect(await storage.touch('s6')).toBe(true);
-    expect((await storage.load('s6'))!.pttl).toBeGreaterThan(900);
+    expect(await cache.ttl('session:s6')).toBeGreaterThan(900);
+    expect((await storage.load('s6'))!.savedAt).toBeGreaterThanOrEqual(saved + 250);
+    expect(Object.fromEntries((await storage.load('s6'))!.data)).toEqual({ a: 1 });
   });
 
   it('answers WRONGTYPE as a typed error when the key holds another type', async () => {
