@@ -1,7 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { CacheService } from '../cache/cache.service.js';
-import { storeTtl, type SessionCallback, type StoredSessionData } from './store-ttl.js';
+import {
+  storeTtl,
+  storedForm,
+  type SessionCallback,
+  type StoredSessionData,
+} from './session-store.helpers.js';
 
 /** A callback of the express-session store interface that receives no result. */
 type Callback = (error?: unknown) => void;
@@ -70,7 +75,9 @@ export class ExpressSessionStore extends EventEmitter {
   set(id: string, session: StoredSessionData, callback: Callback = noop): void {
     const ttl = storeTtl(session, this.ttl);
     const write =
-      ttl === 0 ? this.cache.delete(key(id)) : this.cache.set(key(id), session, { ttl });
+      ttl === 0
+        ? this.cache.delete(key(id))
+        : this.cache.set(key(id), storedForm(session), { ttl });
     write.then(
       () => callback(),
       (error: unknown) => callback(error),

@@ -1,6 +1,11 @@
 import type { CacheService } from '../cache/cache.service.js';
 import type { SessionStoreOptions } from './express-session.store.js';
-import { storeTtl, type SessionCallback, type StoredSessionData } from './store-ttl.js';
+import {
+  storeTtl,
+  storedForm,
+  type SessionCallback,
+  type StoredSessionData,
+} from './session-store.helpers.js';
 
 type Callback = (error?: unknown) => void;
 
@@ -30,7 +35,7 @@ export class FastifySessionStore {
     const write =
       ttl === 0
         ? this.cache.delete(`session:${id}`)
-        : this.cache.set(`session:${id}`, session, { ttl });
+        : this.cache.set(`session:${id}`, storedForm(session), { ttl });
     write.then(
       () => callback(),
       (error: unknown) => callback(error),

@@ -34,7 +34,8 @@ export class SessionRequest {
   #cookieId: string | null | undefined;
   #loading: Promise<SessionHandle | undefined> | undefined;
   #handle: SessionHandle | undefined;
-  #secure: boolean;
+  /** The request whose `protocol` tells HTTPS: Express', or Fastify's once a route asked. */
+  #source: AnyRequest;
   #holding = false;
 
   constructor(
@@ -42,7 +43,7 @@ export class SessionRequest {
     private readonly req: AnyRequest,
     private readonly res: ServerResponse,
   ) {
-    this.#secure = secureOf(req);
+    this.#source = req;
     if (storage.settings.rolling && this.cookieId() !== undefined) this.hold();
   }
 
@@ -56,7 +57,7 @@ export class SessionRequest {
    * session is gone). Never starts one.
    */
   existing(request?: AnyRequest): Promise<SessionHandle | undefined> {
-    if (request) this.#secure = secureOf(request);
+    if (request) this.#source = request;
     this.#loading ??= this.load();
     return this.#loading;
   }
@@ -128,7 +129,8 @@ export class SessionRequest {
   private setCookie(action: CookieAction): void {
     if (action === undefined) return;
     const { settings, cookieMaxAgeMs } = this.storage;
-    const secure = settings.cookie.secure === 'auto' ? this.#secure : settings.cookie.secure;
+    const secure =
+      settings.cookie.secure === 'auto' ? secureOf(this.#source) : settings.cookie.secure;
     const id = this.#handle ? this.#handle.id : this.cookieId();
     const value =
       action === 'set' && id !== undefined ? signSessionId(id, settings.keys[0]!) : undefined;

@@ -25,3 +25,20 @@ export function storeTtl(
   if (Number.isNaN(ms)) return fallback;
   return ms > 0 ? Math.ceil(ms) : 0;
 }
+
+/**
+ * The form a store writes: the session's own fields, with its cookie as plain JSON (its expiry as
+ * an ISO string, which both libraries read back). A session of plain data then takes the codec's
+ * fast path (plain `JSON.stringify`) instead of its extended form for Dates.
+ * @internal
+ */
+export function storedForm(session: StoredSessionData): StoredSessionData {
+  const cookie = session.cookie as
+    (StoredSessionData['cookie'] & { toJSON?: () => object }) | undefined;
+  if (!cookie) return session;
+  const plain = {
+    ...(typeof cookie.toJSON === 'function' ? cookie.toJSON() : cookie),
+  } as NonNullable<StoredSessionData['cookie']>;
+  if (plain.expires instanceof Date) plain.expires = plain.expires.toISOString();
+  return { ...session, cookie: plain };
+}
