@@ -129,6 +129,12 @@ function startApp(kind, url) {
     child.once('message', (port) =>
       resolve({
         port,
+        /** The app process' CPU time so far, in µs (user + system). */
+        cpu: () =>
+          new Promise((answer) => {
+            child.once('message', ({ user, system }) => answer(user + system));
+            child.send('cpu');
+          }),
         stop: () =>
           new Promise((done) => {
             child.removeAllListeners('exit');
@@ -150,6 +156,17 @@ async function httpBench(url) {
   const apps = {};
   for (const kind of kinds) apps[kind] = await startApp(kind, url);
   const results = Object.fromEntries(kinds.map((kind) => [kind, []]));
+  const appCpu = Object.fromEntries(kinds.map((kind) => [kind, []]));
+  const redisCpu = Object.fromEntries(kinds.map((kind) => [kind, []]));
+  const info = createClient({ url });
+  info.on('error', () => undefined);
+  await info.connect();
+  /** Redis' CPU time so far, in µs, from INFO CPU. */
+  const serverCpu = async () => {
+    const text = await info.info('cpu');
+    const seconds = (name) => Number(new RegExp(`${name}:([0-9.]+)`).exec(text)[1]);
+    return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
+  };
   try {
     const cookies = {};
     for (const kind of kinds) {
@@ -173,17 +190,27 @@ async function httpBench(url) {
     for (let round = 0; round < HTTP_ROUNDS; round++) {
       const order = round % 2 === 1 ? [...kinds].reverse() : kinds;
       for (const kind of order) {
+        const [app0, redis0] = [await apps[kind].cpu(), await serverCpu()];
         const result = await run(kind, HTTP_SECONDS);
+        const [app1, redis1] = [await apps[kind].cpu(), await serverCpu()];
         if (result.non2xx > 0 || result.errors > 0)
           throw new Error(`${kind}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
         results[kind].push(result.requests.average);
+        appCpu[kind].push((app1 - app0) / result.requests.total);
+        redisCpu[kind].push((redis1 - redis0) / result.requests.total);
       }
       process.stderr.write(`http round ${round + 1}/${HTTP_ROUNDS} done\n`);
     }
   } finally {
     for (const app of Object.values(apps)) await app.stop();
+    await info.quit();
   }
-  return Object.fromEntries(kinds.map((kind) => [kind, median(results[kind])]));
+  return Object.fromEntries(
+    kinds.map((kind) => [
+      kind,
+      { rps: median(results[kind]), app: median(appCpu[kind]), redis: median(redisCpu[kind]) },
+    ]),
+  );
 }
 
 /** The child process: a Nest app (Express adapter) with a `POST /login` and a `GET /read` route. */
@@ -258,6 +285,7 @@ async function serve(kind, url) {
   }
   await app.listen(0, '127.0.0.1');
   process.on('SIGTERM', () => void app.close().finally(() => process.exit(0)));
+  process.on('message', () => process.send(process.cpuUsage()));
   process.send(app.getHttpServer().address().port);
 }
 
@@ -291,12 +319,21 @@ async function main() {
   console.log(
     `\nGET /read (reads the session), 20 connections, median of ${HTTP_ROUNDS} × ${HTTP_SECONDS} s:`,
   );
-  for (const [name, rps] of Object.entries(http))
-    console.log(`  ${name.padEnd(34)} ${format(rps)} req/s`);
-  for (const baseline of ['express-session (defaults)', 'express-session (resave: false)'])
+  console.log(
+    `  ${''.padEnd(34)} ${'req/s'.padStart(10)} ${'app µs/req'.padStart(11)} ${'redis µs/req'.padStart(13)}`,
+  );
+  for (const [name, { rps, app, redis }] of Object.entries(http))
     console.log(
-      `  cachex / ${baseline} = ${(http.cachex / http[baseline]).toFixed(2)}× (goal ≥ 1.5×)`,
+      `  ${name.padEnd(34)} ${format(rps)} ${app.toFixed(0).padStart(11)} ${redis.toFixed(1).padStart(13)}`,
     );
+  for (const baseline of ['express-session (defaults)', 'express-session (resave: false)']) {
+    const ours = http.cachex;
+    const theirs = http[baseline];
+    console.log(
+      `  cachex vs ${baseline}: throughput ${(ours.rps / theirs.rps).toFixed(2)}× (goal ≥ 1.5×), ` +
+        `CPU per request (app + redis) ${((theirs.app + theirs.redis) / (ours.app + ours.redis)).toFixed(2)}× less`,
+    );
+  }
 }
 
 if (process.argv[2] === '--serve') {

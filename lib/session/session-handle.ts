@@ -38,6 +38,8 @@ export class SessionHandle<T extends object = SessionData> {
   constructor(
     private readonly storage: SessionStorage,
     stored: { id: string; session: StoredSession } | undefined,
+    /** Called before each change: holds the response's headers for the save. */
+    private readonly beforeChange: (action: string) => void,
   ) {
     this.#id = stored?.id ?? newSessionId();
     this.#isNew = stored === undefined;
@@ -202,12 +204,24 @@ export class SessionHandle<T extends object = SessionData> {
     return this.#stored;
   }
 
+  /**
+   * Whether the response must wait for this session even if nothing changes: a renewal is due,
+   * or a new session is to be stored anyway.
+   * @internal
+   */
+  needsCommit(rolling: boolean): boolean {
+    const { settings, ttlMs } = this.storage;
+    if (!this.#stored) return settings.saveUninitialized;
+    return rolling || Date.now() - this.#savedAt >= settings.touchAfter * ttlMs;
+  }
+
   private assertOpen(action: string): void {
     if (this.#committed)
       throw new SessionError(
         MESSAGES.sessionCommitted(this.storage.cache.name, action),
         this.storage.cache.name,
       );
+    this.beforeChange(action);
   }
 
   private checkKey(key: unknown): void {

@@ -65,18 +65,33 @@ export class SessionRequest {
   /** The request's session: the stored one, or a new one (stored once something is set). */
   async session(request?: AnyRequest): Promise<SessionHandle> {
     const found = await this.existing(request);
-    this.#handle ??= found ?? new SessionHandle(this.storage, undefined);
+    if (!this.#handle) {
+      this.#handle = found ?? this.newHandle(undefined);
+      if (this.#handle.needsCommit(this.storage.settings.rolling)) this.hold();
+    }
     return this.#handle;
   }
 
+  /**
+   * Loads the session of the cookie. The response's headers are held (for a save) only when the
+   * session changes, a renewal is due, or the cookie of a missing session is to be cleared: a
+   * request that only reads a fresh session writes its response untouched.
+   */
   private async load(): Promise<SessionHandle | undefined> {
-    this.hold();
     const id = this.cookieId();
     if (id === undefined) return undefined;
     const session = await this.storage.load(id);
-    if (!session) return undefined;
-    this.#handle = new SessionHandle(this.storage, { id, session });
+    if (!session) {
+      this.hold();
+      return undefined;
+    }
+    this.#handle = this.newHandle({ id, session });
+    if (this.#handle.needsCommit(this.storage.settings.rolling)) this.hold();
     return this.#handle;
+  }
+
+  private newHandle(stored: ConstructorParameters<typeof SessionHandle>[1]): SessionHandle {
+    return new SessionHandle(this.storage, stored, (action) => this.hold(action));
   }
 
   private cookieId(): string | undefined {
@@ -94,9 +109,16 @@ export class SessionRequest {
     return this.#cookieId ?? undefined;
   }
 
-  /** Holds the response's headers until the commit is done. */
-  private hold(): void {
+  /**
+   * Holds the response's headers until the commit is done.
+   * @throws SessionError when they are sent already: a change could no longer be saved
+   */
+  private hold(action?: string): void {
     if (this.#holding) return;
+    if (this.res.headersSent) {
+      const cache = this.storage.cache.name;
+      throw new SessionError(MESSAGES.sessionCommitted(cache, action ?? 'use the session'), cache);
+    }
     this.#holding = true;
     holdHeaders(this.res, () => this.commit());
   }

@@ -40,6 +40,8 @@ import { testServers } from '../harness/index.js';
 const SECRET = 'a-test-secret-of-at-least-32-characters';
 const OTHER_SECRET = 'another-test-secret-of-32-characters-too';
 
+const lateErrors: string[] = [];
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 @Controller()
@@ -103,6 +105,19 @@ class AccountController {
     raw.writeHead(200, { 'content-type': 'text/plain' });
     raw.write('chunk-1;');
     setTimeout(() => raw.end('chunk-2'), 20);
+  }
+
+  /** Ends the response, then tries to change the session: what it threw is in `lateErrors`. */
+  @Get('late')
+  late(@Session() session: SessionHandle, @Res() res: any) {
+    res.hijack?.();
+    (res.raw ?? res).end('sent');
+    try {
+      session.set('late', true);
+      lateErrors.push('none');
+    } catch (error) {
+      lateErrors.push((error as Error).name);
+    }
   }
 
   @RateLimit({ limit: 1, window: '1m', by: 'session' })
@@ -432,6 +447,26 @@ describe.each(matrix)('sessions over HTTP: $adapter, $backend', ({ adapter, loca
     expect(res.text).toBe('chunk-1;chunk-2');
     const read = await http().get('/read').set('Cookie', cookieOf(res)).expect(200);
     expect(read.body).toEqual({ data: { streamed: true }, isNew: false });
+  });
+
+  it('a change after the response has started throws SessionError and is not saved', async () => {
+    const { http, sessions } = await boot();
+    lateErrors.length = 0;
+    const res = await http().get('/late').expect(200);
+    expect(res.text).toBe('sent');
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(lateErrors).toEqual(['SessionError']);
+    expect(await sessions.keys('session:*')).toEqual([]);
+  });
+
+  it('saveUninitialized stores new sessions that nothing was written to', async () => {
+    const { http, sessions } = await boot({ session: { saveUninitialized: true } });
+    const read = await http().get('/read').expect(200);
+    const cookie = cookieOf(read);
+    expect(await sessions.has(`session:${idOf(cookie)}`)).toBe(true);
+    await http().get('/any').set('Cookie', cookie).expect(200);
+    // Routes that never ask for the session still store nothing.
+    expect((await http().get('/plain').expect(200)).headers['set-cookie']).toBeUndefined();
   });
 
   it('the guard answers 401 without a session or when @RequireSession fails, on a class too', async () => {
