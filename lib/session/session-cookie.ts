@@ -28,10 +28,12 @@ export function verifySessionCookie(value: string, keys: readonly KeyObject[]): 
   if (dot < 1 || value.charCodeAt(dot) !== 46 /* . */) return undefined;
   const id = value.slice(0, dot);
   if (!ID.test(id)) return undefined;
-  const given = Buffer.from(value.slice(dot + 1), 'utf8');
+  const signature = value.slice(dot + 1);
+  const given = Buffer.from(signature, 'base64url');
+  // base64url decoding skips invalid characters: re-encoding tells a canonical signature.
+  if (given.length !== 32 || given.toString('base64url') !== signature) return undefined;
   for (const key of keys) {
-    const expected = Buffer.from(createHmac('sha256', key).update(id).digest('base64url'), 'utf8');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return id;
+    if (timingSafeEqual(given, createHmac('sha256', key).update(id).digest())) return id;
   }
   return undefined;
 }
