@@ -21,6 +21,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
+import { jest } from '@jest/globals';
 import request from 'supertest';
 import {
   CacheRegistry,
@@ -35,7 +36,7 @@ import {
   type SessionModuleOptions,
 } from '../../lib/index.js';
 import { uniquePrefix } from '../contract/cache.contract.js';
-import { testServers } from '../harness/index.js';
+import { spawnRedis, testServers } from '../harness/index.js';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters';
 const OTHER_SECRET = 'another-test-secret-of-32-characters-too';
@@ -501,6 +502,58 @@ describe.each(matrix)('sessions over HTTP: $adapter, $backend', ({ adapter, loca
     await http().get('/limited').set('Cookie', a).expect(200);
     await http().get('/limited').set('Cookie', a).expect(429);
     await http().get('/limited').set('Cookie', b).expect(200);
+  });
+});
+
+describe('sessions when the server fails', () => {
+  it('a save that fails is logged; the response goes out without the change and without a cookie', async () => {
+    const server = await spawnRedis();
+    const errors: string[] = [];
+    const { Logger } = await import('@nestjs/common');
+    const spy = jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => {
+      errors.push(String(message));
+    });
+    const app = await createApp({
+      adapter: 'express',
+      location: server.url,
+      keyPrefix: uniquePrefix(),
+      cache: {
+        redis: { enableOfflineQueue: false, maxRetriesPerRequest: 0 },
+      } as Partial<CacheConfig>,
+    });
+    try {
+      const http = () => request(app.getHttpServer());
+      // The client connects in the background: wait (bounded) until it answers.
+      const sessions = app.get(CacheRegistry).get('sessions');
+      for (
+        let i = 0;
+        i < 100 &&
+        !(await sessions.has('ping').then(
+          () => true,
+          () => false,
+        ));
+        i++
+      )
+        await sleep(20);
+      const cookie = cookieOf(await http().post('/login').send({ userId: 1 }).expect(200));
+      const slow = http()
+        .post('/set/x?delay=300')
+        .set('Cookie', cookie)
+        .send({ value: 1 })
+        .then((res) => res);
+      await sleep(100);
+      await server.stop();
+      const res = await slow;
+      expect(res.status).toBe(200);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(errors.some((e) => /Session on cache 'sessions' could not be saved/.test(e))).toBe(
+        true,
+      );
+    } finally {
+      spy.mockRestore();
+      await app.close();
+      await server.stop();
+    }
   });
 });
 
