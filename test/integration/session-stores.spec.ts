@@ -125,6 +125,13 @@ describe.each(backends)('session stores on $backend', ({ location }) => {
       await call((cb) => store.destroy('live', cb));
       await call((cb) => store.touch('live', sess, cb));
       expect(await call((cb) => store.get('live', cb))).toBeNull();
+      // A session that expired meanwhile is not brought back by a touch.
+      const short = { cookie: { expires: new Date(Date.now() + 150) } };
+      await call((cb) => store.set('short', short, cb));
+      expect(await cache.has('session:short')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await call((cb) => store.touch('short', sess, cb));
+      expect(await cache.has('session:short')).toBe(false);
       // A session whose cookie expired already is not stored.
       await call((cb) =>
         store.set('old', { cookie: { expires: new Date(Date.now() - 1000) } }, cb),
