@@ -12,6 +12,9 @@ export const MESSAGES = {
   noDefaultCache: (names: readonly string[]) =>
     `No 'default' cache is configured (got: ${names.join(', ') || 'none'}). ` +
     `CacheService injects the 'default' cache: add one, e.g. { default: { location: 'memory://' } }.`,
+  ttlLooksLikeSeconds: (cache: string, ttl: number) =>
+    `Cache '${cache}': option \`ttl\` is ${ttl} ms; did you mean '${ttl}s'? ` +
+    `A plain number is milliseconds; write '${ttl}ms' to keep ${ttl} ms without this warning.`,
   notAnObject: (cache: string) => `Cache '${cache}': the configuration must be an object.`,
   cachesNotAnObject: () =>
     `CacheXModule: the caches must be an object of named configurations, e.g. { default: { location: 'memory://' } }.`,
@@ -114,6 +117,20 @@ export const MESSAGES = {
     `${where}: \`by\` needs a request, but the method was called outside a route, gateway or resolver; on a provider method use \`key: (...args) => string\`.`,
   rateLimitBadKey: (where: string, option: string, got: string) =>
     `${where}: \`${option}\` must give a non-empty string, got ${got}.`,
+  refreshFailed: (cache: string, key: string, error: unknown) =>
+    `Cache '${cache}': refreshing key '${key}' in the background failed (${errorText(error)}); the entry keeps its value until it expires.`,
+  staleOnError: (cache: string, key: string, error: unknown) =>
+    `Cache '${cache}': computing key '${key}' failed (${errorText(error)}); a stale value was served (staleIfError).`,
+  cacheableBypassed: (cache: string, key: string, detail: string) =>
+    `Cache '${cache}': method caching bypassed the cache for key '${key}' (${detail}); the method ran without it.`,
+  cacheableDown: (cache: string, detail: string) =>
+    `Cache '${cache}': method caching cannot reach the server (${detail}); methods run uncached until it is back.`,
+  cacheableUp: (cache: string) => `Cache '${cache}': method caching reaches the server again.`,
+  cachingDecoratorOption: (where: string, option: string, problem: string) =>
+    `${where}: option \`${option}\` ${problem}.`,
+  cachingKey: (where: string, problem: string) =>
+    `${where}: cannot build the cache key: ${problem}.`,
+  notAMethod: (where: string) => `${where}: the decorator must be applied to a method.`,
   sessionNotAnObject: (got: string) =>
     `CacheXModule: option \`session\` must be an object such as { secret: process.env.SESSION_SECRET }, got ${got}.`,
   sessionOption: (option: string, problem: string) =>
@@ -138,3 +155,7 @@ const LOCK_LOST: Record<LockLostReason, string> = {
   replaced: 'is held by another holder now (its lease ran out before it was released)',
   unreachable: 'could not be renewed or released because the server could not be reached',
 };
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -8,6 +8,7 @@ import {
   type NestModule,
   type Provider,
 } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { CACHEX_CACHES_CONFIG, CACHEX_OPTIONS_FACTORY, DEFAULT_CACHE } from './cachex.constants.js';
 import { MESSAGES } from './cachex.messages.js';
 import type {
@@ -143,8 +144,9 @@ function build(
       ...configProviders,
       {
         provide: CacheRegistry,
-        inject: [CACHEX_CACHES_CONFIG],
-        useFactory: (caches: CachesConfig) => CacheRegistry.create(caches),
+        inject: [CACHEX_CACHES_CONFIG, ModulesContainer],
+        useFactory: (caches: CachesConfig, modules: ModulesContainer) =>
+          CacheRegistry.create(caches, () => applicationInstances(modules)),
       },
       ...cacheProviders,
       ...unknownProviders,
@@ -158,4 +160,16 @@ function build(
       ...unknownProviders.map((p) => (p as { provide: string }).provide),
     ],
   };
+}
+
+/** The instances of an application's providers and controllers made so far (singletons). */
+function* applicationInstances(modules: ModulesContainer): Iterable<object> {
+  for (const module of modules.values()) {
+    for (const wrappers of [module.providers, module.controllers]) {
+      for (const wrapper of wrappers.values()) {
+        const instance: unknown = wrapper.instance;
+        if (typeof instance === 'object' && instance !== null) yield instance;
+      }
+    }
+  }
 }

@@ -36,6 +36,21 @@ export { CacheRegistry } from './registry/cache.registry.js';
 export { getCacheToken } from './registry/cache-token.js';
 export { InjectCache } from './registry/inject-cache.decorator.js';
 
+export { Cacheable, CachePut } from './cacheable/cacheable.decorator.js';
+export { CacheEvict } from './cacheable/cache-evict.decorator.js';
+export type { CacheKeySource } from './cacheable/cache-key.js';
+export type {
+  CacheableOptions,
+  CacheableStats,
+  CacheEvictOptions,
+  CacheLockOptions,
+  CacheLookupStatus,
+  CachePutOptions,
+  CacheTagsSource,
+  CacheWrapOptions,
+  EarlyRefreshOptions,
+} from './cacheable/cacheable-options.interface.js';
+
 export type { Lock } from './lock/lock.js';
 export type {
   LockAcquireOptions,

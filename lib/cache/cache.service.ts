@@ -38,6 +38,9 @@ import { createLock, type Lock, type LockHost } from '../lock/lock.js';
 import type { LockOptions, WithLockOptions } from '../lock/lock-options.interface.js';
 import { closeReleaseNotices } from '../lock/release-notices.js';
 import { runWithLock } from '../lock/with-lock.js';
+import { resolveCaching, tagsProblem } from '../cacheable/cacheable.config.js';
+import type { CacheableStats, CacheWrapOptions } from '../cacheable/cacheable-options.interface.js';
+import { MethodCache } from '../cacheable/method-cache.js';
 
 /** What a {@link CacheService} is made of; built by the registry from a cache's configuration. */
 export interface CacheParts {
@@ -77,6 +80,8 @@ export class CacheService {
   private readonly loading = new Map<string, Promise<unknown>>();
   /** The cache as operation builders (data structures, pipelines, scripts) see it. */
   private readonly ops: OpContext;
+  /** Method and response caching on this cache, made on first use. */
+  private methods: MethodCache | undefined;
 
   /** @internal Built by `CacheRegistry`; applications inject caches instead. */
   constructor(parts: CacheParts) {
@@ -1210,6 +1215,76 @@ export class CacheService {
     return this.backend.bumpVersion(key).catch((e) => this.fail(e, namespace));
   }
 
+  // ---- Method caching ----
+
+  /**
+   * Reads `key` or, on a miss, runs `fn` and stores its result: the functional twin of
+   * `@Cacheable`, with the same options (tags, stale values, early refresh, stampede protection
+   * across processes) and the same stored format (an envelope, see the README). Concurrent calls
+   * for one key in this process share one run. When the server cannot be reached, `fn` runs and
+   * its result is returned (fail open; the outage is logged once).
+   * @param options - `ttl` (**ms** or a duration string; default: the cache's), `tags`,
+   *   `unless`, `cacheNullish` (default true), `lock`, `staleWhileRevalidate`, `staleIfError`,
+   *   `earlyRefresh`, `timeout`
+   * @throws InvalidArgumentError for an invalid key or option; nothing is read or run
+   * @throws SerializationError when the result cannot be encoded
+   * @throws what `fn` throws, unless a stale value is served instead (`staleIfError`)
+   * @example
+   * const user = await cache.wrap(`user:${id}:data`, () => db.fetchUser(id), {
+   *   ttl: '1h',
+   *   tags: [`user:${id}`],
+   *   staleWhileRevalidate: '5m',
+   * });
+   */
+  async wrap<T>(key: string, fn: () => T | Promise<T>, options?: CacheWrapOptions<T>): Promise<T> {
+    const resolved = resolveCaching(options);
+    if ('problem' in resolved) throw this.invalid(resolved.option, resolved.problem);
+    const tags = options?.tags ?? [];
+    const problem = tagsProblem(tags);
+    if (problem !== undefined) throw this.invalid('tags', problem);
+    return (await this.methodCache.lookup(key, tags, fn, resolved)).value;
+  }
+
+  /**
+   * Invalidates tags: every entry stored with one of them (by `@Cacheable`, `@CachePut` or
+   * `wrap()`) is a miss from now on, across processes. One atomic INCR per tag, whatever the
+   * number of entries; the orphaned entries expire by themselves. A tag's counter is the
+   * namespace counter of the same name (`invalidateNamespace(tag)` does the same for one tag).
+   * @throws InvalidArgumentError when a tag is not a non-empty string
+   * @throws CacheXConnectionError when the server cannot be reached
+   * @example await cache.invalidateTags([`user:${id}`]);
+   */
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    const problem = tagsProblem(tags);
+    if (problem !== undefined) throw this.invalid('tags', problem);
+    await this.methodCache.invalidateTags(tags);
+  }
+
+  /**
+   * Counters of this cache's method and response caching since start-up (hits, misses, stale
+   * values served, background refreshes, evictions, bypassed errors): a snapshot.
+   * @example const { hits, misses } = cache.stats();
+   */
+  stats(): CacheableStats {
+    return { ...this.methodCache.stats };
+  }
+
+  /** @internal The engine of method and response caching on this cache. */
+  get methodCache(): MethodCache {
+    this.methods ??= new MethodCache({
+      name: this.name,
+      backend: this.backend,
+      defaultTtl: this.defaultTtl,
+      fullKey: (key) => this.fullKey(key),
+      tagKey: (tag) => this.namespaceKey(tag),
+      encode: (value, key) => this.encode(value, key),
+      decode: (raw, key) => this.decode(raw, key),
+      lock: (name, options) => this.lock(name, options),
+      mapError: (error, key) => mapBackendError(error, this.name, key),
+    });
+    return this.methods;
+  }
+
   /**
    * A distributed lock of this cache: see {@link Lock}. Nothing is sent to the server until
    * `acquire()`. The lock lives under `<keyPrefix>:cachex:lock:{<name>}`, untouched by `clear()`.
@@ -1256,6 +1331,7 @@ export class CacheService {
 
   /** @internal Closes the backend; the registry calls it on application shutdown. */
   async close(): Promise<void> {
+    this.methods?.close();
     await closeReleaseNotices(this.backend);
     await this.backend.close();
   }

@@ -2,11 +2,10 @@ import { DEFAULT_CACHE } from '../cachex.constants.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { LockAcquireTimeoutError } from '../errors/lock-acquire-timeout.error.js';
-import { registryHost } from '../registry/registry.host.js';
+import { cacheAt, decorateMethod } from '../registry/method-decorator.js';
 import { describe } from '../utils/duration.js';
 import { resolveLockOptions } from './lock.js';
 import type { WithLockDecoratorOptions } from './lock-options.interface.js';
-import { copyMethodMetadata } from '../utils/copy-method-metadata.js';
 
 /** An async method: the only kind `@WithLock` accepts (the lock is held until its promise settles). */
 type AsyncMethod = (...args: never[]) => Promise<unknown>;
@@ -51,58 +50,52 @@ export function WithLock<A extends unknown[]>(
     target: object,
     propertyKey: string | symbol,
     descriptor: TypedPropertyDescriptor<M>,
-  ): void => {
-    const owner = typeof target === 'function' ? target.name : target.constructor.name;
-    const where = `@WithLock on ${owner}.${String(propertyKey)}`;
-    const cacheName = options.cache ?? DEFAULT_CACHE;
-    const fail = (option: string, problem: string) =>
-      new CacheXConfigError(
-        MESSAGES.lockDecoratorOption(where, option, problem),
-        cacheName,
-        option,
-      );
-
-    const original = descriptor.value;
-    if (typeof original !== 'function') throw fail('target', 'must decorate a method');
-    if (typeof name === 'string' ? name === '' : typeof name !== 'function') {
-      throw fail('name', `must be a non-empty string or a function, got ${describe(name)}`);
-    }
-    const resolved = resolveLockOptions(options);
-    if ('problem' in resolved) throw fail(resolved.option, resolved.problem);
-    if (typeof cacheName !== 'string') {
-      throw fail('cache', `must be a cache name, got ${describe(cacheName)}`);
-    }
-    const onLocked = options.onLocked ?? 'throw';
-    if (onLocked !== 'throw' && onLocked !== 'skip') {
-      throw fail('onLocked', `must be 'throw' or 'skip', got ${describe(onLocked)}`);
-    }
-    const lockOptions = {
-      lease: resolved.lease,
-      wait: resolved.wait,
-      autoExtend: resolved.autoExtend,
-    };
-
-    const wrapped = async function (this: unknown, ...args: never[]): Promise<unknown> {
-      const cache = registryHost.get(where).get(cacheName);
-      const lockName = typeof name === 'function' ? name.apply(this, args as unknown as A) : name;
-      let ran = false;
-      try {
-        return await cache.withLock(
-          lockName,
-          () => {
-            ran = true;
-            return original.apply(this, args);
-          },
-          lockOptions,
+  ): void =>
+    decorateMethod('@WithLock', target, propertyKey, descriptor, ({ original, where }) => {
+      const cacheName = options.cache ?? DEFAULT_CACHE;
+      const fail = (option: string, problem: string) =>
+        new CacheXConfigError(
+          MESSAGES.lockDecoratorOption(where, option, problem),
+          cacheName,
+          option,
         );
-      } catch (error) {
-        // Skip only when this lock was busy, not when the method itself failed that way.
-        if (onLocked === 'skip' && !ran && error instanceof LockAcquireTimeoutError)
-          return undefined;
-        throw error;
+      if (typeof name === 'string' ? name === '' : typeof name !== 'function') {
+        throw fail('name', `must be a non-empty string or a function, got ${describe(name)}`);
       }
-    };
-    copyMethodMetadata(original, wrapped);
-    descriptor.value = wrapped as M;
-  };
+      const resolved = resolveLockOptions(options);
+      if ('problem' in resolved) throw fail(resolved.option, resolved.problem);
+      if (typeof cacheName !== 'string') {
+        throw fail('cache', `must be a cache name, got ${describe(cacheName)}`);
+      }
+      const onLocked = options.onLocked ?? 'throw';
+      if (onLocked !== 'throw' && onLocked !== 'skip') {
+        throw fail('onLocked', `must be 'throw' or 'skip', got ${describe(onLocked)}`);
+      }
+      const lockOptions = {
+        lease: resolved.lease,
+        wait: resolved.wait,
+        autoExtend: resolved.autoExtend,
+      };
+
+      return async function (this: unknown, ...args: never[]): Promise<unknown> {
+        const cache = cacheAt(where, cacheName, this);
+        const lockName = typeof name === 'function' ? name.apply(this, args as unknown as A) : name;
+        let ran = false;
+        try {
+          return await cache.withLock(
+            lockName,
+            () => {
+              ran = true;
+              return original.apply(this, args);
+            },
+            lockOptions,
+          );
+        } catch (error) {
+          // Skip only when this lock was busy, not when the method itself failed that way.
+          if (onLocked === 'skip' && !ran && error instanceof LockAcquireTimeoutError)
+            return undefined;
+          throw error;
+        }
+      };
+    });
 }

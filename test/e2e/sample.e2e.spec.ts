@@ -127,6 +127,21 @@ describe.each(backends)('sample app on the $kind backend', ({ kind, location }) 
     });
   });
 
+  describe('users: @Cacheable with tags, @CacheEvict', () => {
+    it('serves the user data from the cache until a rename evicts its tag', async () => {
+      const first = await http().get('/users/31/data').expect(200);
+      expect(first.body.profile).toMatchObject({ id: 31, displayName: 'User 31' });
+      const second = await http().get('/users/31/data').expect(200);
+      expect(second.body).toEqual({ profile: first.body.profile, loads: first.body.loads });
+
+      await http().post('/users/31/rename').send({ displayName: 'Ada' }).expect(204);
+      const third = await http().get('/users/31/data').expect(200);
+      expect(third.body.profile).toMatchObject({ id: 31, displayName: 'Ada' });
+      expect(third.body.loads).toBe(first.body.loads + 1);
+      await http().post('/users/31/rename').send({}).expect(400);
+    });
+  });
+
   describe('sessions: log-in sessions on the sessions cache', () => {
     const cookieOf = (res: request.Response) =>
       ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? [])

@@ -11,9 +11,20 @@ export interface UserProfile {
 /** A stand-in for a slow user service. */
 @Injectable()
 export class UserDirectory {
+  private readonly names = new Map<number, string>();
+  /** How many profiles the directory has loaded, to show what the cache saves. */
+  loads = 0;
+
   /** Loads a user's profile, slowly. */
   async loadProfile(id: number): Promise<UserProfile> {
     await sleep(100);
-    return { id, displayName: `User ${id}`, loadedAt: new Date().toISOString() };
+    this.loads++;
+    const displayName = this.names.get(id) ?? `User ${id}`;
+    return { id, displayName, loadedAt: new Date().toISOString() };
+  }
+
+  /** Changes a user's display name. */
+  async rename(id: number, displayName: string): Promise<void> {
+    this.names.set(id, displayName);
   }
 }

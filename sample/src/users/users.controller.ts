@@ -1,6 +1,17 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, ParseIntPipe, Post } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseIntPipe,
+  Post,
+} from '@nestjs/common';
 import { CacheService } from 'nestjs-cachex';
 import { UserDirectory, type UserProfile } from './user-directory.js';
+import { UserProfiles } from './user-profiles.service.js';
 
 export interface ProfileResponse {
   profile: UserProfile;
@@ -20,7 +31,29 @@ export class UsersController {
   constructor(
     private readonly cache: CacheService,
     private readonly directory: UserDirectory,
+    private readonly profiles: UserProfiles,
   ) {}
+
+  /** The user's data through `@Cacheable` (tagged `user:<id>`); `loads` counts directory loads. */
+  @Get(':id/data')
+  async data(
+    @Param('id', ParseIntPipe) id: number,
+  ): Promise<{ profile: UserProfile; loads: number }> {
+    const profile = await this.profiles.getUserData(id);
+    return { profile, loads: this.directory.loads };
+  }
+
+  /** Renames the user; `@CacheEvict` invalidates the tag, so the next read loads afresh. */
+  @Post(':id/rename')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async rename(
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: { displayName?: unknown },
+  ): Promise<void> {
+    if (typeof body?.displayName !== 'string' || body.displayName === '')
+      throw new BadRequestException('displayName must be a non-empty string');
+    await this.profiles.rename(id, body.displayName);
+  }
 
   /** The profile, cached under `user:<id>:profile:v<version>`. */
   @Get(':id/profile')

@@ -1,0 +1,522 @@
+import { Logger } from '@nestjs/common';
+import type { CacheBackend, RawValue } from '../backends/backend.interface.js';
+import { MESSAGES } from '../cachex.messages.js';
+import { CacheXConnectionError } from '../errors/connection.error.js';
+import { SerializationError } from '../errors/serialization.error.js';
+import type { CacheXError } from '../errors/cachex.error.js';
+import type { Lock } from '../lock/lock.js';
+import type { LockOptions } from '../lock/lock-options.interface.js';
+import type { CacheableStats, CacheLookupStatus } from './cacheable-options.interface.js';
+import type { ResolvedCaching } from './cacheable.config.js';
+
+/**
+ * The first element of a stored entry: entries of method caching are a 5-tuple
+ * `['~cx1', freshUntil, computeMs, tagVersions, value]`, encoded by the cache's serializer:
+ * - `freshUntil`: epoch **ms** (the writer's clock) until which the value is fresh; `0` = forever;
+ * - `computeMs`: how long the computation took, for early refresh;
+ * - `tagVersions`: the versions of the entry's tags when the computation started (a tag
+ *   invalidated since then makes the entry a miss);
+ * - `value`: the result.
+ * The key's TTL on the server is the fresh TTL plus the longest grace period, so that stale
+ * values stay readable for `staleWhileRevalidate` / `staleIfError`.
+ */
+const ENVELOPE = '~cx1';
+
+type Envelope = [typeof ENVELOPE, number, number, number[], unknown];
+
+/** @internal What `MethodCache` needs of its cache. */
+export interface MethodCacheHost {
+  readonly name: string;
+  readonly backend: CacheBackend;
+  readonly defaultTtl: number | null;
+  /** The full key of a user key; throws `InvalidArgumentError`. */
+  fullKey(key: string): string;
+  /** The full key of a tag's version counter (the namespace counter of the same name). */
+  tagKey(tag: string): string;
+  encode(value: unknown, key: string): RawValue;
+  decode(raw: RawValue, key: string): unknown;
+  lock(name: string, options: LockOptions): Lock;
+  mapError(error: unknown, key?: string): CacheXError;
+}
+
+/** What a cached call answered. */
+export interface CacheLookup<T> {
+  value: T;
+  status: CacheLookupStatus;
+  /** Epoch **ms** until which the answered value is fresh; `null` = forever or not stored. */
+  freshUntil: number | null;
+}
+
+interface Entry {
+  value: unknown;
+  freshUntil: number;
+  computeMs: number;
+}
+
+/** One read: the entry if usable, and the current versions of the tags asked for. */
+interface Read {
+  entry: Entry | undefined;
+  versions: number[];
+  failed: boolean;
+}
+
+const NO_VERSIONS: number[] = [];
+const NO_TAGS: readonly string[] = [];
+
+/**
+ * @internal The engine of `@Cacheable`, `@CachePut`, `cache.wrap()` and the HTTP response cache
+ * of one cache: envelopes, tags, single flight in the process and across processes, stale
+ * values, early refresh, and failing open when the server cannot be reached.
+ */
+export class MethodCache {
+  /** Lookups in flight by full key: concurrent calls for one key share one read and one run. */
+  private readonly inflight = new Map<string, Promise<CacheLookup<unknown>>>();
+  /** Full keys being refreshed in the background, so that a key has one refresh at a time. */
+  private readonly refreshing = new Set<string>();
+  private readonly logger: Logger;
+  /** Whether the last cache operation failed (the outage is logged once, and the recovery). */
+  private down = false;
+  /** Set on shutdown: background refreshes still running then fail quietly. */
+  private closed = false;
+  readonly stats: CacheableStats = {
+    hits: 0,
+    misses: 0,
+    staleServed: 0,
+    refreshes: 0,
+    evictions: 0,
+    errors: 0,
+  };
+
+  constructor(private readonly host: MethodCacheHost) {
+    this.logger = new Logger(`CacheX:${host.name}`);
+  }
+
+  private readonly count = <T>(lookup: CacheLookup<T>): CacheLookup<T> => {
+    this.stats[
+      lookup.status === 'hit' ? 'hits' : lookup.status === 'miss' ? 'misses' : 'staleServed'
+    ]++;
+    return lookup;
+  };
+
+  /**
+   * The cached value of `key`, or `compute()`'s result (stored unless `options` exclude it).
+   * Concurrent calls for one key in this process share one lookup.
+   */
+  lookup<T>(
+    key: string,
+    tags: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): Promise<CacheLookup<T>> {
+    const full = this.host.fullKey(key);
+    const pending = this.inflight.get(full);
+    // A call that shares a lookup is served by it: counted as what it answered.
+    if (pending) return (pending as Promise<CacheLookup<T>>).then(this.count);
+    const tagKeys = tags.length === 0 ? NO_TAGS : tags.map((tag) => this.host.tagKey(tag));
+    // `run` removes it when it settles; it always awaits the server first, so after this `set`.
+    const lookup = this.run(key, full, tagKeys, compute, options);
+    this.inflight.set(full, lookup);
+    return lookup;
+  }
+
+  /** Runs `compute()` and stores its result (for `@CachePut`); the write's failure is logged. */
+  async put<T>(
+    key: string,
+    tags: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): Promise<T> {
+    const full = this.host.fullKey(key);
+    const tagKeys = tags.map((tag) => this.host.tagKey(tag));
+    // The versions are read first, so that an invalidation during the run wins over this write.
+    let versions = NO_VERSIONS;
+    if (tagKeys.length > 0) {
+      try {
+        versions = parseVersions(await this.host.backend.getMany(tagKeys), 0);
+        this.recovered();
+      } catch (error) {
+        this.failed(error, key);
+        return compute();
+      }
+    }
+    const started = Date.now();
+    const value = await compute();
+    await this.store(key, full, value, versions, Date.now() - started, options);
+    return value;
+  }
+
+  /** Bumps the version of each tag: every entry stored with one of them becomes a miss. */
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    const { backend } = this.host;
+    await Promise.all(
+      tags.map((tag) =>
+        backend.bumpVersion(this.host.tagKey(tag)).catch((error: unknown) => {
+          throw this.host.mapError(error, tag);
+        }),
+      ),
+    );
+  }
+
+  /** Logs a failed eviction (method caching fails open: the caller is not failed by it). */
+  evictionFailed(error: unknown, what: string): void {
+    this.failed(error, what);
+  }
+
+  private async run<T>(
+    key: string,
+    full: string,
+    tagKeys: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): Promise<CacheLookup<T>> {
+    try {
+      return await this.answer(
+        key,
+        full,
+        tagKeys,
+        compute,
+        options,
+        await this.read(key, full, tagKeys),
+      );
+    } finally {
+      this.inflight.delete(full);
+    }
+  }
+
+  /** Serves a read entry (fresh or stale) as it is, or computes the value. */
+  private answer<T>(
+    key: string,
+    full: string,
+    tagKeys: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+    read: Read,
+  ): CacheLookup<T> | Promise<CacheLookup<T>> {
+    const { entry } = read;
+    const now = Date.now();
+    if (entry !== undefined) {
+      if (entry.freshUntil === 0 || now < entry.freshUntil) {
+        this.stats.hits++;
+        if (options.early !== undefined && refreshEarly(entry, now, this.ttlOf(options), options))
+          this.refresh(key, full, read.versions, compute, options);
+        return { value: entry.value as T, status: 'hit', freshUntil: nullIfZero(entry.freshUntil) };
+      }
+      if (now < entry.freshUntil + options.staleWhileRevalidate) {
+        this.stats.staleServed++;
+        this.refresh(key, full, read.versions, compute, options);
+        return { value: entry.value as T, status: 'stale', freshUntil: entry.freshUntil };
+      }
+    }
+    const stale =
+      entry !== undefined && now < entry.freshUntil + options.staleIfError ? entry : undefined;
+    return this.miss(key, full, tagKeys, compute, options, read, stale);
+  }
+
+  /** Computes a value nothing fresh was found for; `stale` may stand in for it. */
+  private async miss<T>(
+    key: string,
+    full: string,
+    tagKeys: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+    read: Read,
+    stale: Entry | undefined,
+  ): Promise<CacheLookup<T>> {
+    const work = read.failed
+      ? // The server is unreachable: compute, and do not wait for a lock it cannot give.
+        this.computeAndStore(key, full, read.versions, compute, options)
+      : this.computeOnce(key, full, tagKeys, read.versions, compute, options);
+    const result =
+      stale === undefined ? await work : await this.withStaleFallback(key, work, stale, options);
+    // A waiter of another process's computation may find its result: a hit after all.
+    if (result.status === 'hit') this.stats.hits++;
+    else if (result.status === 'miss') this.stats.misses++;
+    return result;
+  }
+
+  /** Serves `stale` when the computation throws (with `staleIfError`) or exceeds `timeout`. */
+  private async withStaleFallback<T>(
+    key: string,
+    work: Promise<CacheLookup<T>>,
+    stale: Entry,
+    options: ResolvedCaching<T>,
+  ): Promise<CacheLookup<T>> {
+    const served: CacheLookup<T> = {
+      value: stale.value as T,
+      status: 'stale',
+      freshUntil: stale.freshUntil,
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut =
+      options.timeout === undefined
+        ? undefined
+        : new Promise<'timeout'>((resolve) => {
+            timer = setTimeout(() => resolve('timeout'), options.timeout);
+          });
+    try {
+      const first = await (timedOut ? Promise.race([work, timedOut]) : work);
+      if (first !== 'timeout') return first;
+      this.stats.staleServed++;
+      this.stats.refreshes++;
+      // The computation goes on and refreshes the entry; its failure is only logged.
+      work.catch((error: unknown) =>
+        this.logger.warn(MESSAGES.refreshFailed(this.host.name, key, error)),
+      );
+      return served;
+    } catch (error) {
+      if (options.staleIfError === 0) throw error;
+      this.logger.warn(MESSAGES.staleOnError(this.host.name, key, error));
+      this.stats.staleServed++;
+      return served;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Computes a missing value, once across processes when `lock` is on: the process that gets
+   * the key's lock computes; the others wait for its release and read what it stored.
+   */
+  private async computeOnce<T>(
+    key: string,
+    full: string,
+    tagKeys: readonly string[],
+    versions: number[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): Promise<CacheLookup<T>> {
+    if (options.lock === undefined)
+      return this.computeAndStore(key, full, versions, compute, options);
+    let lock: Lock;
+    let acquired: boolean;
+    try {
+      lock = this.host.lock(lockName(key), { lease: options.lock.lease });
+      acquired = await lock.acquire({ wait: 0 });
+      if (!acquired && (await lock.acquire({ wait: options.lock.wait }))) {
+        // Another process held the key: it has most likely stored the value by now.
+        const again = await this.read(key, full, tagKeys);
+        const entry = again.entry;
+        if (entry !== undefined && (entry.freshUntil === 0 || Date.now() < entry.freshUntil)) {
+          await lock.release().catch(() => undefined);
+          return {
+            value: entry.value as T,
+            status: 'hit',
+            freshUntil: nullIfZero(entry.freshUntil),
+          };
+        }
+        versions = again.versions;
+        acquired = true;
+      }
+    } catch (error) {
+      // The lock cannot be had (the server failed): compute without it.
+      this.failed(error, key);
+      return this.computeAndStore(key, full, versions, compute, options);
+    }
+    if (!acquired) return this.computeAndStore(key, full, versions, compute, options);
+    try {
+      return await this.computeAndStore(key, full, versions, compute, options);
+    } finally {
+      // NOTE: a lock lost meanwhile changes nothing for the caller: the value is computed.
+      await lock.release().catch(() => undefined);
+    }
+  }
+
+  private async computeAndStore<T>(
+    key: string,
+    full: string,
+    versions: number[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): Promise<CacheLookup<T>> {
+    const started = Date.now();
+    const value = await compute();
+    const freshUntil = await this.store(key, full, value, versions, Date.now() - started, options);
+    return { value, status: 'miss', freshUntil };
+  }
+
+  /** One background refresh per key at a time; its failure is logged, never thrown. */
+  private refresh<T>(
+    key: string,
+    full: string,
+    versions: number[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): void {
+    if (this.refreshing.has(full)) return;
+    this.refreshing.add(full);
+    this.stats.refreshes++;
+    void this.refreshOnce(key, full, versions, compute, options)
+      .catch((error: unknown) =>
+        this.logger.warn(MESSAGES.refreshFailed(this.host.name, key, error)),
+      )
+      .finally(() => this.refreshing.delete(full));
+  }
+
+  private async refreshOnce<T>(
+    key: string,
+    full: string,
+    versions: number[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): Promise<void> {
+    if (options.lock === undefined) {
+      await this.computeAndStore(key, full, versions, compute, options);
+      return;
+    }
+    // Across processes, one refresh: a process that cannot get the lock at once leaves it to
+    // the holder.
+    const lock = this.host.lock(lockName(key), { lease: options.lock.lease });
+    if (!(await lock.acquire({ wait: 0 }))) return;
+    try {
+      await this.computeAndStore(key, full, versions, compute, options);
+    } finally {
+      await lock.release().catch(() => undefined);
+    }
+  }
+
+  /** Reads the entry and its tags' versions in one round trip; a failure reads as a miss. */
+  private async read(key: string, full: string, tagKeys: readonly string[]): Promise<Read> {
+    const { backend } = this.host;
+    let raw: RawValue | undefined;
+    let versions = NO_VERSIONS;
+    try {
+      if (tagKeys.length === 0) {
+        raw = await backend.get(full);
+      } else {
+        const raws = await backend.getMany([full, ...tagKeys]);
+        raw = raws[0];
+        versions = parseVersions(raws, 1);
+      }
+      this.recovered();
+    } catch (error) {
+      this.failed(error, key);
+      return { entry: undefined, versions, failed: true };
+    }
+    if (raw === undefined) return { entry: undefined, versions, failed: false };
+    let stored: unknown;
+    try {
+      stored = this.host.decode(raw, key);
+    } catch (error) {
+      // An entry that cannot be read (written under another serializer, say) is recomputed.
+      this.failed(error, key);
+      return { entry: undefined, versions, failed: false };
+    }
+    if (!isEnvelope(stored)) {
+      // A value written by `cache.set()`: fresh, but it proves no tag versions.
+      return {
+        entry: tagKeys.length === 0 ? { value: stored, freshUntil: 0, computeMs: 0 } : undefined,
+        versions,
+        failed: false,
+      };
+    }
+    const [, freshUntil, computeMs, stamped, value] = stored;
+    if (!sameVersions(stamped, versions)) return { entry: undefined, versions, failed: false };
+    return { entry: { value, freshUntil, computeMs }, versions, failed: false };
+  }
+
+  /**
+   * Stores a computed value unless the options exclude it; a write that fails is logged and
+   * dropped. Resolves to the value's `freshUntil` (`null` when not stored or without expiry).
+   * @throws SerializationError when the value cannot be encoded (a bug to fix, not an outage)
+   */
+  private async store<T>(
+    key: string,
+    full: string,
+    value: T,
+    versions: number[],
+    computeMs: number,
+    options: ResolvedCaching<T>,
+  ): Promise<number | null> {
+    if (value === undefined || (value === null && !options.cacheNullish)) return null;
+    if (options.unless !== undefined && options.unless(value)) return null;
+    const ttl = this.ttlOf(options);
+    const freshUntil = ttl === null ? 0 : Date.now() + ttl;
+    const envelope: Envelope = [ENVELOPE, freshUntil, computeMs, versions, value];
+    const raw = this.host.encode(envelope, key);
+    const serverTtl = ttl === null ? null : ttl + options.keepStale;
+    try {
+      await this.host.backend.set(full, raw, { ttl: serverTtl });
+      this.recovered();
+    } catch (error) {
+      this.failed(error, key);
+      return null;
+    }
+    return nullIfZero(freshUntil);
+  }
+
+  private ttlOf(options: Pick<ResolvedCaching, 'ttl'>): number | null {
+    return options.ttl === undefined ? this.host.defaultTtl : options.ttl;
+  }
+
+  /** Stops logging: the cache is closing, and refreshes still running may fail to write. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Counts a failed cache operation and logs the first of an outage. */
+  private failed(error: unknown, key: string): void {
+    this.stats.errors++;
+    if (this.closed) return;
+    const mapped = error instanceof SerializationError ? error : this.host.mapError(error, key);
+    if (!(mapped instanceof CacheXConnectionError)) {
+      this.logger.warn(MESSAGES.cacheableBypassed(this.host.name, key, mapped.message));
+      return;
+    }
+    if (this.down) return;
+    this.down = true;
+    this.logger.error(MESSAGES.cacheableDown(this.host.name, mapped.message));
+  }
+
+  private recovered(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.logger.log(MESSAGES.cacheableUp(this.host.name));
+  }
+}
+
+/** The lock that makes one process compute a key (under the cache's prefix, like every lock). */
+function lockName(key: string): string {
+  return `cacheable:${key}`;
+}
+
+function isEnvelope(value: unknown): value is Envelope {
+  return Array.isArray(value) && value.length === 5 && value[0] === ENVELOPE;
+}
+
+/** Tag versions from raw counters (a missing counter is version 1, as `namespaceVersion`). */
+function parseVersions(raws: ReadonlyArray<RawValue | undefined>, from: number): number[] {
+  const versions: number[] = [];
+  for (let i = from; i < raws.length; i++) {
+    const raw = raws[i];
+    versions.push(raw === undefined ? 1 : Number(raw.toString()));
+  }
+  return versions;
+}
+
+function sameVersions(stamped: unknown, current: readonly number[]): boolean {
+  if (!Array.isArray(stamped) || stamped.length !== current.length) return false;
+  for (let i = 0; i < current.length; i++) if (stamped[i] !== current[i]) return false;
+  return true;
+}
+
+/**
+ * Whether a fresh entry's read should refresh it now: past a fixed fraction of its TTL, or by
+ * XFetch (Vattani et al., "Optimal Probabilistic Cache Stampede Prevention"):
+ * `now - computeMs · β · ln(random) ≥ expiry`.
+ */
+function refreshEarly<T>(
+  entry: Entry,
+  now: number,
+  ttl: number | null,
+  options: ResolvedCaching<T>,
+): boolean {
+  if (entry.freshUntil === 0 || ttl === null) return false;
+  const early = options.early!;
+  if ('fraction' in early) return now >= entry.freshUntil - ttl * (1 - early.fraction);
+  const gap = -Math.max(entry.computeMs, 1) * early.beta * Math.log(Math.random());
+  return now + gap >= entry.freshUntil;
+}
+
+function nullIfZero(freshUntil: number): number | null {
+  return freshUntil === 0 ? null : freshUntil;
+}

@@ -1,0 +1,3 @@
+import { cacheableContract } from './cacheable.contract.js';
+
+cacheableContract('memory', () => ({ location: 'memory://' }));
