@@ -215,8 +215,11 @@ async function httpBench(url) {
 
 /** The child process: a Nest app (Express adapter) with a `POST /login` and a `GET /read` route. */
 async function serve(kind, url) {
-  const { Controller, Get, Module, Post, Req } = await import('@nestjs/common');
-  const { NestFactory } = await import('@nestjs/core');
+  // Nest from the repository's node_modules, the copy the built library uses: bench/ has its
+  // own @nestjs/core (for @nestjs/cache-manager), whose classes the library would not recognise.
+  const { Controller, Get, Module, Post, Req } =
+    await import('../node_modules/@nestjs/common/index.js');
+  const { NestFactory } = await import('../node_modules/@nestjs/core/index.js');
   const { CacheXModule, Session } = await import('../dist/index.js');
   const route = (cls, name, decorator) =>
     decorator(cls.prototype, name, Object.getOwnPropertyDescriptor(cls.prototype, name));
