@@ -139,20 +139,21 @@ export class SessionHandle<T extends object = SessionData> {
   async regenerate(): Promise<void> {
     this.assertOpen('regenerate the session');
     const oldId = this.#id;
-    const wasStored = this.#stored;
-    this.#id = newSessionId();
-    if (wasStored || this.#data.size > 0) {
+    const newId = newSessionId();
+    if (this.#stored || this.#data.size > 0) {
       const all = new Map<string, RawValue>();
       for (const [key, value] of this.#data)
         all.set(key, this.#changed.get(key) ?? this.storage.encode(key, value));
-      await this.storage.save(this.#id, false, all, new Set());
+      // The session moves only once the copy is stored: a failure leaves it where it was.
+      await this.storage.save(newId, false, all, new Set());
+      if (this.#stored) await this.storage.destroy(oldId);
       this.#stored = true;
       this.#savedAt = Date.now();
       this.#changed.clear();
       this.#deleted.clear();
-      if (wasStored) await this.storage.destroy(oldId);
       this.#cookie = 'set';
     }
+    this.#id = newId;
   }
 
   /**
