@@ -108,6 +108,14 @@ class AccountController {
     setTimeout(() => raw.end('chunk-2'), 20);
   }
 
+  /** Sets a cookie of the app's own next to the session's. */
+  @Get('other-cookie')
+  otherCookie(@Session() session: SessionHandle, @Res({ passthrough: true }) res: any) {
+    res.header('set-cookie', 'other=1; Path=/');
+    session.set('with', 'other');
+    return { ok: true };
+  }
+
   /** Ends the response, then tries to change the session: what it threw is in `lateErrors`. */
   @Get('late')
   late(@Session() session: SessionHandle, @Res() res: any) {
@@ -448,6 +456,20 @@ describe.each(matrix)('sessions over HTTP: $adapter, $backend', ({ adapter, loca
     expect(res.text).toBe('chunk-1;chunk-2');
     const read = await http().get('/read').set('Cookie', cookieOf(res)).expect(200);
     expect(read.body).toEqual({ data: { streamed: true }, isNew: false });
+  });
+
+  it("keeps the app's own Set-Cookie next to the session's", async () => {
+    const { http } = await boot();
+    const res = await http().get('/other-cookie').expect(200);
+    const cookies = res.headers['set-cookie'] as unknown as string[];
+    expect(cookies).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^other=1/),
+        expect.stringMatching(/^cachex\.sid=\w/),
+      ]),
+    );
+    const read = await http().get('/read').set('Cookie', cookieOf(res)).expect(200);
+    expect(read.body.data).toEqual({ with: 'other' });
   });
 
   it('a change after the response has started throws SessionError and is not saved', async () => {
