@@ -176,6 +176,15 @@ export function attachSession(storage: SessionStorage, req: AnyRequest, res: Ser
     configurable: true,
     enumerable: false,
     get: () => state.sessionId,
+    // Another session middleware on the same app (express-session during a migration) assigns
+    // `req.sessionID`: its value then replaces ours instead of failing on a getter-only property.
+    set: (value: unknown) =>
+      Object.defineProperty(req, 'sessionID', {
+        configurable: true,
+        enumerable: true,
+        writable: true,
+        value,
+      }),
   });
 }
 
