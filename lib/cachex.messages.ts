@@ -131,6 +131,23 @@ export const MESSAGES = {
   cachingKey: (where: string, problem: string) =>
     `${where}: cannot build the cache key: ${problem}.`,
   notAMethod: (where: string) => `${where}: the decorator must be applied to a method.`,
+  sessionNotAnObject: (got: string) =>
+    `CacheXModule: option \`session\` must be an object such as { secret: process.env.SESSION_SECRET }, got ${got}.`,
+  sessionOption: (option: string, problem: string) =>
+    `CacheXModule: option \`session.${option}\` ${problem}.`,
+  sessionNoTtl: (cache: string) =>
+    `CacheXModule: sessions on cache '${cache}' would never expire: the cache has no \`ttl\`. ` +
+    "Give the cache a `ttl` (e.g. '14d') or set `session.ttl`.",
+  sessionNotEnabled: (user: string) =>
+    `${user} needs a session, but this request has none: enable sessions with the module option ` +
+    '`session` of CacheXModule.forRoot (e.g. { session: { secret: process.env.SESSION_SECRET } }).',
+  sessionCommitted: (cache: string, action: string) =>
+    `Session on cache '${cache}': cannot ${action} after the response has started (its headers are sent with the session's cookie). ` +
+    'Change the session before writing to the response.',
+  sessionNotHttp: (type: string) =>
+    `SessionGuard protects HTTP routes; it refuses a '${type}' context, which has no session.`,
+  sessionSaveFailed: (cache: string, detail: string) =>
+    `Session on cache '${cache}' could not be saved (${detail}); the response is sent without the change.`,
 } as const;
 
 const LOCK_LOST: Record<LockLostReason, string> = {

@@ -102,6 +102,21 @@ export {
 } from './rate-limit/index.js';
 
 export {
+  ExpressSessionStore,
+  FastifySessionStore,
+  RequireSession,
+  Session,
+  SessionGuard,
+  SessionHandle,
+  SkipSession,
+  type SessionCookieOptions,
+  type SessionData,
+  type SessionModuleOptions,
+  type SessionPredicate,
+  type SessionStoreOptions,
+} from './session/index.js';
+
+export {
   CacheXConfigError,
   CacheXConnectionError,
   CacheXError,
@@ -114,6 +129,7 @@ export {
   PipelineError,
   RateLimitExceededError,
   SerializationError,
+  SessionError,
   WrongTypeError,
   type PipelineResult,
   type LockLostReason,
