@@ -75,6 +75,14 @@ export class CacheService {
   readonly backend: CacheBackend;
   /** @internal The key builder, for the library's features. */
   readonly keyBuilder: KeyBuilder;
+  /**
+   * @internal The cache's value encoding with its typed errors (`SerializationError` naming the
+   * cache and key), for the library's features that store values outside `set` (sessions).
+   */
+  readonly values: {
+    encode(value: unknown, key: string): RawValue;
+    decode(raw: RawValue, key: string): unknown;
+  };
   private readonly codec: ValueCodec;
   /** Loads in flight, by full key, so that concurrent `getOrSet` calls run one factory. */
   private readonly loading = new Map<string, Promise<unknown>>();
@@ -90,6 +98,10 @@ export class CacheService {
     this.backend = parts.backend;
     this.keyBuilder = parts.keys;
     this.codec = parts.codec;
+    this.values = {
+      encode: (value, key) => this.encode(value, key),
+      decode: (raw, key) => this.decode(raw, key),
+    };
     this.ops = {
       cache: this.name,
       kind: this.backend.kind,

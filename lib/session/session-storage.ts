@@ -19,12 +19,6 @@ export const SAVED_AT_FIELD = '';
 const NO_FIELDS: ReadonlyMap<string, RawValue> = new Map();
 const NO_DELETES: ReadonlySet<string> = new Set();
 
-/** The cache's own codec, reached through its private members. */
-interface CacheCodec {
-  encode(value: unknown, key: string): RawValue;
-  decode(raw: RawValue, key: string): unknown;
-}
-
 /** A session as read from the cache. @internal */
 export interface StoredSession {
   data: Map<string, unknown>;
@@ -45,7 +39,7 @@ export class SessionStorage {
   readonly cookieMaxAgeMs: number | null;
   /** The session cache. */
   readonly cache: CacheService;
-  private readonly codec: CacheCodec;
+  private readonly codec: CacheService['values'];
 
   /**
    * @throws CacheXConfigError at start-up when the cache is not registered, or sessions would
@@ -65,12 +59,7 @@ export class SessionStorage {
       );
     this.ttlMs = ttl;
     this.cookieMaxAgeMs = settings.cookie.maxAgeMs === undefined ? ttl : settings.cookie.maxAgeMs;
-    // NOTE: the cache's codec is private to CacheService; sessions encode field values exactly as
-    // the cache's `hset` does, so they reach it by name rather than duplicate it.
-    this.codec = {
-      encode: (value, key) => this.cache['encode'](value, key),
-      decode: (raw, key) => this.cache['decode'](raw, key),
-    };
+    this.codec = this.cache.values;
   }
 
   /** The full key of a session's hash. */
