@@ -128,6 +128,12 @@ export const MESSAGES = {
   cachingKey: (where: string, problem: string) =>
     `${where}: cannot build the cache key: ${problem}.`,
   notAMethod: (where: string) => `${where}: the decorator must be applied to a method.`,
+  /** The problem of a duration that rounds to 0 ms (`0`, `'0s'`, `0.4`), for option and argument messages. */
+  durationBelowOneMs: (got: string, hint: string) =>
+    `must be a whole number of milliseconds ≥ 1, got ${got}, which rounds to 0 ms (${hint})`,
+  /** The problem of a number that is not a safe integer (`1.5`, `2 ** 60`). */
+  notSafeInteger: (got: string) =>
+    `must be a safe integer (a whole number from -(2^53 - 1) to 2^53 - 1, which is exact in JavaScript), got ${got}`,
 } as const;
 
 const LOCK_LOST: Record<LockLostReason, string> = {

@@ -121,7 +121,12 @@ function resolveCache(name: string, config: unknown): ResolvedCacheConfig {
   else if (c.ttl !== undefined) {
     const parsed = parseDuration(c.ttl);
     if (typeof parsed === 'string') fail('ttl', parsed);
-    if (parsed === 0) fail('ttl', 'must be positive (use null for entries that never expire)');
+    if (parsed === 0) {
+      fail(
+        'ttl',
+        MESSAGES.durationBelowOneMs(describe(c.ttl), 'use null for entries that never expire'),
+      );
+    }
     ttl = parsed as number;
   }
 
@@ -298,7 +303,11 @@ function resolveBackend(
     if (c.sweepInterval !== undefined) {
       const ms = parseDuration(c.sweepInterval);
       if (typeof ms === 'string') fail('sweepInterval', ms);
-      if (ms === 0) fail('sweepInterval', 'must be positive');
+      if (ms === 0)
+        fail(
+          'sweepInterval',
+          MESSAGES.durationBelowOneMs(describe(c.sweepInterval), 'sweep less often'),
+        );
       sweepInterval = ms as number;
     }
     return { kind: 'memory', store: parsed.store, maxEntries, sweepInterval };

@@ -6,6 +6,7 @@ import { CacheXError } from '../errors/cachex.error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { LockLostError, type LockLostReason } from '../errors/lock-lost.error.js';
 import type { KeyBuilder } from '../keys/key-builder.js';
+import { keyHashSlot } from '../keys/key-slot.js';
 import { describe, parseDuration, type Duration } from '../utils/duration.js';
 import type { LockAcquireOptions, LockOptions } from './lock-options.interface.js';
 import {
@@ -140,7 +141,7 @@ export class Lock implements AsyncDisposable {
     // One hash tag for both keys, so that one script may touch them on a cluster.
     this.key = host.keyBuilder.internal('lock', `{${name}}`);
     this.fenceKey = `${this.key}:fence`;
-    if (hashedPart(this.key) !== hashedPart(this.fenceKey)) {
+    if (keyHashSlot(this.key) !== keyHashSlot(this.fenceKey)) {
       throw invalid(
         host,
         'name',
@@ -475,15 +476,6 @@ class Waiter {
       );
     });
   }
-}
-
-/** The part of a key that Redis Cluster hashes to pick its slot: the hash tag, if any. */
-function hashedPart(key: string): string {
-  const open = key.indexOf('{');
-  if (open === -1) return key;
-  const close = key.indexOf('}', open + 1);
-  // As the server: no closing brace, or an empty tag, hashes the whole key.
-  return close === -1 || close === open + 1 ? key : key.slice(open + 1, close);
 }
 
 function invalid(host: LockHost, argument: string, problem: string): InvalidArgumentError {

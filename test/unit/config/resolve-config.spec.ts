@@ -161,9 +161,9 @@ describe('resolveCaches', () => {
       ['-1s', /not a valid duration/],
       ['10 parsecs', /not a valid duration/],
       [NaN, /finite/],
-      [0, /must be positive/],
-      ['0s', /must be positive/],
-      [0.2, /must be positive/],
+      [0, /must be a whole number of milliseconds ≥ 1, got number 0/],
+      ['0s', /must be a whole number of milliseconds ≥ 1, got '0s'/],
+      [0.4, /must be a whole number of milliseconds ≥ 1, got number 0.4, which rounds to 0 ms/],
       [true, /must be a number of milliseconds/],
     ])('rejects ttl %p', (ttl, problem) => {
       expectOptionError({ ttl }, 'ttl', problem);
@@ -239,8 +239,8 @@ describe('resolveCaches', () => {
     });
 
     it.each([
-      [0, /must be positive/],
-      ['0s', /must be positive/],
+      [0, /must be a whole number of milliseconds ≥ 1/],
+      ['0s', /must be a whole number of milliseconds ≥ 1/],
       [-5, /negative/],
       ['soon', /not a valid duration/],
     ])('rejects sweepInterval %p', (sweepInterval, problem) => {
