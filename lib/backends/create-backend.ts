@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { MESSAGES } from '../cachex.messages.js';
 import type { BackendSpec } from '../config/resolve-config.js';
 import { CacheXConfigError } from '../errors/config.error.js';
+import { redactSecrets } from '../errors/redact-secrets.js';
 import type { CacheBackend } from './backend.interface.js';
 import { MemoryBackend } from './memory/memory.backend.js';
 import { MemoryStore } from './memory/memory.store.js';
@@ -68,7 +69,7 @@ function watchConnection(cache: string, client: RedisLikeClient): void {
   client.on('error', (error: Error) => {
     if (down) return;
     down = true;
-    logger.error(MESSAGES.backendDown(cache, error.message));
+    logger.error(MESSAGES.backendDown(cache, redactSecrets(error).message));
   });
   client.on('ready', () => {
     if (!down) return;
