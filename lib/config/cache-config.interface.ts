@@ -138,6 +138,14 @@ export interface CacheConfig {
    * @default 1024
    */
   compressMinSize?: number;
+  /**
+   * The largest a compressed value may grow to when decompressed, in **bytes**. A stored value
+   * that would decompress to more (a "zip bomb" written by anyone who can write to the server)
+   * fails with `SerializationError` before that much memory is allocated, whatever the
+   * compressor. Applies to reads only; a whole number ≥ 1.
+   * @default 67108864 (64 MiB)
+   */
+  maxValueSize?: number;
 }
 
 /** The caches of an application by name. `default` is required: it is what `CacheService` injects. */

@@ -12,6 +12,7 @@ import type {
   SerializerName,
 } from './cache-config.interface.js';
 import { parseLocation } from './location.js';
+import { DEFAULT_MAX_VALUE_SIZE } from '../codecs/value-codec.js';
 
 /** How to build a cache's backend, after validation. */
 export type BackendSpec =
@@ -33,6 +34,8 @@ export interface CodecSpec {
   compressors: ReadonlyArray<CompressorName | 'none'>;
   /** Smallest serialized size, in bytes, that is compressed. */
   compressMinSize: number;
+  /** Largest decompressed size, in bytes, of a stored value. */
+  maxValueSize: number;
 }
 
 /** A cache's configuration, validated, with defaults applied and durations in ms. */
@@ -81,6 +84,7 @@ const KNOWN_OPTIONS: ReadonlyArray<keyof CacheConfig> = [
   'serializer',
   'compressor',
   'compressMinSize',
+  'maxValueSize',
 ];
 
 /**
@@ -208,10 +212,18 @@ function resolveCodec(c: CacheConfig, fail: (option: string, problem: string) =>
     }
     compressMinSize = c.compressMinSize;
   }
+  const maxValueSize = c.maxValueSize === undefined ? DEFAULT_MAX_VALUE_SIZE : c.maxValueSize;
+  if (!Number.isSafeInteger(maxValueSize) || maxValueSize < 1) {
+    fail(
+      'maxValueSize',
+      `must be a number of bytes (a whole number ≥ 1), got ${describe(c.maxValueSize)}`,
+    );
+  }
   return {
     serializers: serializers.map(([, entry]) => entry as SerializerName | CustomSerializer),
     compressors: compressors.map(([, entry]) => entry as CompressorName | 'none'),
     compressMinSize,
+    maxValueSize,
   };
 }
 
