@@ -128,6 +128,10 @@ export const MESSAGES = {
   cachingKey: (where: string, problem: string) =>
     `${where}: cannot build the cache key: ${problem}.`,
   notAMethod: (where: string) => `${where}: the decorator must be applied to a method.`,
+  outcomeUnknown: (cache: string, command: string) =>
+    `Cache '${cache}': the connection dropped after ${command.toUpperCase()} was sent and before its reply arrived, ` +
+    'so whether the server ran it is unknown; it was not sent again, as a second run could apply it twice. ' +
+    'Retry it if running it twice is harmless, or read the data to find out.',
   /** The problem of a duration that rounds to 0 ms (`0`, `'0s'`, `0.4`), for option and argument messages. */
   durationBelowOneMs: (got: string, hint: string) =>
     `must be a whole number of milliseconds ≥ 1, got ${got}, which rounds to 0 ms (${hint})`,

@@ -95,6 +95,7 @@ export {
   CacheXConfigError,
   CacheXConnectionError,
   CacheXError,
+  CommandOutcomeUnknownError,
   CrossSlotError,
   InvalidArgumentError,
   KeyNotFoundError,

@@ -67,6 +67,13 @@ const COMPRESSOR_NAMES: ReadonlyArray<CompressorName | 'none'> = [
 ];
 /** ioredis defaults we change: a cache should fail fast rather than queue for 20 retries. */
 const REDIS_DEFAULTS: RedisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3 };
+/**
+ * What a standalone or Sentinel client does with commands whose reply a dropped connection lost:
+ * not re-sent (ioredis re-sends them, so that `incr` could run twice); the backend rejects them
+ * with `CommandOutcomeUnknownError` instead. NOTE: not for a cluster, whose nodes ioredis
+ * manages: there ioredis' re-sending stays (see the README).
+ */
+const STANDALONE_DEFAULTS: RedisOptions = { autoResendUnfulfilledCommands: false };
 
 const KNOWN_OPTIONS: ReadonlyArray<keyof CacheConfig> = [
   'location',
@@ -299,7 +306,7 @@ function resolveBackend(
     if (isCluster) fail('sentinel', 'cannot be combined with `cluster`');
     if (c.maxEntries !== undefined) fail('maxEntries', 'applies to `memory://` caches only');
     if (c.sweepInterval !== undefined) fail('sweepInterval', 'applies to `memory://` caches only');
-    return { kind: 'redis', options: resolveSentinel(c, fail) };
+    return { kind: 'redis', options: { ...STANDALONE_DEFAULTS, ...resolveSentinel(c, fail) } };
   }
 
   const parsed = parseLocation(c.location ?? 'memory://', isCluster);
@@ -341,7 +348,7 @@ function resolveBackend(
       clusterOptions: { enableAutoPipelining: true, ...clusterOptions },
     };
   }
-  return { kind: 'redis', options };
+  return { kind: 'redis', options: { ...STANDALONE_DEFAULTS, ...options } };
 }
 
 function resolveSentinel(

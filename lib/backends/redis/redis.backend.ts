@@ -221,13 +221,14 @@ export function throwFirstPipelineError(results: Array<[Error | null, unknown]> 
  */
 export async function closeClient(client: RedisLikeClient): Promise<void> {
   if (client.status === 'end') return;
+  const quitting = client.status === 'ready';
   const ended = new Promise<void>((resolve) => {
     client.once('end', () => resolve());
     // A client between reconnection attempts has no socket left and never emits 'end' after
     // disconnect(); its retry timer is cleared, so nothing of it outlives this bounded wait.
-    setTimeout(resolve, QUIT_WAIT_MS + CLOSE_WAIT_MS).unref();
+    setTimeout(resolve, (quitting ? QUIT_WAIT_MS : 0) + CLOSE_WAIT_MS).unref();
   });
-  if (client.status === 'ready') {
+  if (quitting) {
     const giveUp = setTimeout(() => abandon(client), QUIT_WAIT_MS);
     giveUp.unref();
     await client.quit().catch(() => client.disconnect());

@@ -324,6 +324,7 @@ describe('resolveCaches', () => {
       expect(resolveOne({ location: 'redis://:pw@h:6380/2' }).backend).toEqual({
         kind: 'redis',
         options: {
+          autoResendUnfulfilledCommands: false,
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
           password: 'pw',
@@ -347,6 +348,7 @@ describe('resolveCaches', () => {
       expect(backend).toEqual({
         kind: 'redis',
         options: {
+          autoResendUnfulfilledCommands: false,
           enableAutoPipelining: false,
           maxRetriesPerRequest: null,
           host: 'h',
@@ -388,6 +390,7 @@ describe('resolveCaches', () => {
           { host: 'b', port: 7001 },
         ],
         options: {
+          autoResendUnfulfilledCommands: false,
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
           password: 'pw',
@@ -419,6 +422,7 @@ describe('resolveCaches', () => {
       expect(backend).toEqual({
         kind: 'redis',
         options: {
+          autoResendUnfulfilledCommands: false,
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
           username: 'app',
@@ -437,7 +441,13 @@ describe('resolveCaches', () => {
       const { backend } = resolveOne({ sentinel: { sentinels, name: 'm' } });
       expect(backend).toEqual({
         kind: 'redis',
-        options: { enableAutoPipelining: true, maxRetriesPerRequest: 3, sentinels, name: 'm' },
+        options: {
+          autoResendUnfulfilledCommands: false,
+          enableAutoPipelining: true,
+          maxRetriesPerRequest: 3,
+          sentinels,
+          name: 'm',
+        },
       });
     });
 
