@@ -390,7 +390,6 @@ describe('resolveCaches', () => {
           { host: 'b', port: 7001 },
         ],
         options: {
-          autoResendUnfulfilledCommands: false,
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
           password: 'pw',
