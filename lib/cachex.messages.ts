@@ -128,6 +128,11 @@ export const MESSAGES = {
   cachingKey: (where: string, problem: string) =>
     `${where}: cannot build the cache key: ${problem}.`,
   notAMethod: (where: string) => `${where}: the decorator must be applied to a method.`,
+  overlappingCaches: (first: string, second: string, detail: string) =>
+    `Caches '${first}' and '${second}' are on the same server and database, and their keys overlap (${detail}): ` +
+    `a key of one could overwrite a key of the other, and clear() of one would delete the other's. ` +
+    "Give each cache its own `keyPrefix`, none of them the start of another's keys (e.g. 'app' and 'sessions', not 'app' and 'app:1', nor two empty ones), " +
+    'or put them in different databases.',
   outcomeUnknown: (cache: string, command: string) =>
     `Cache '${cache}': the connection dropped after ${command.toUpperCase()} was sent and before its reply arrived, ` +
     'so whether the server ran it is unknown; it was not sent again, as a second run could apply it twice. ' +

@@ -1,5 +1,6 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { KeyBuilder } from '../keys/key-builder.js';
+import { findKeyspaceOverlap } from '../keys/keyspace-overlap.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { describe, parseDuration } from '../utils/duration.js';
@@ -97,7 +98,8 @@ const KNOWN_OPTIONS: ReadonlyArray<keyof CacheConfig> = [
 /**
  * Validates every cache and applies defaults. Throws a {@link CacheXConfigError} naming the
  * cache and the option at the first problem, so that a bad configuration stops the application
- * at start-up.
+ * at start-up; also when two caches on one server and database (or `memory://` store) have
+ * overlapping key spaces (see `findKeyspaceOverlap`), naming both.
  */
 export function resolveCaches(caches: unknown): ResolvedCacheConfig[] {
   if (typeof caches !== 'object' || caches === null || Array.isArray(caches)) {
@@ -106,7 +108,16 @@ export function resolveCaches(caches: unknown): ResolvedCacheConfig[] {
   const names = Object.keys(caches);
   if (!names.includes('default'))
     throw new CacheXConfigError(MESSAGES.noDefaultCache(names), 'default');
-  return names.map((name) => resolveCache(name, (caches as CachesConfig)[name]));
+  const resolved = names.map((name) => resolveCache(name, (caches as CachesConfig)[name]));
+  const overlap = findKeyspaceOverlap(resolved);
+  if (overlap) {
+    throw new CacheXConfigError(
+      MESSAGES.overlappingCaches(overlap.first, overlap.second, overlap.detail),
+      overlap.second,
+      'keyPrefix',
+    );
+  }
+  return resolved;
 }
 
 function resolveCache(name: string, config: unknown): ResolvedCacheConfig {
