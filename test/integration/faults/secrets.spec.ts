@@ -5,7 +5,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { inspect } from 'node:util';
 import { CacheXConnectionError, type CacheConfig } from '../../../lib/index.js';
-import { spawnRedis, testServers, type SpawnedRedis } from '../../harness/index.js';
+import { spawnRedis, spawnSentinel, testServers, type SpawnedRedis } from '../../harness/index.js';
 import { openCaches } from '../../support/open-cache.js';
 
 const { open } = openCaches();
@@ -62,4 +62,26 @@ describe('a wrong password', () => {
     expect(error).toBeInstanceOf(CacheXConnectionError);
     expect(printed).not.toContain('wrong-secret-4');
   });
+});
+
+describe('a wrong password behind Sentinel', () => {
+  it('the error and its cause hold no password', async () => {
+    const master = await spawnRedis();
+    const sentinel = await spawnSentinel(master, 'cachex-secrets');
+    try {
+      const { error, printed } = await failureOf({
+        sentinel: {
+          sentinels: [{ host: sentinel.host, port: sentinel.port }],
+          name: sentinel.name,
+        },
+        location: 'redis://nosuchuser:wrong-secret-5@ignored/0',
+        redis: FAIL_FAST,
+      });
+      expect(error).toBeInstanceOf(CacheXConnectionError);
+      expect(printed).toMatch(/WRONGPASS|NOAUTH|invalid/i);
+      expect(printed).not.toContain('wrong-secret-5');
+    } finally {
+      await Promise.all([sentinel.stop(), master.stop()]);
+    }
+  }, 20_000);
 });
