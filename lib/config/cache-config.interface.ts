@@ -97,7 +97,10 @@ export interface CacheConfig {
    * ioredis options passed through (timeouts, `tls`, `retryStrategy`, `maxRetriesPerRequest`,
    * `enableAutoPipelining`, …); with a cluster they become each node's `redisOptions`. ioredis'
    * own `keyPrefix` is not allowed: the cache applies `keyPrefix` itself, patterns included.
-   * Defaults that differ from ioredis: `enableAutoPipelining: true`, `maxRetriesPerRequest: 3`.
+   * Defaults that differ from ioredis: `enableAutoPipelining: true`, `maxRetriesPerRequest: 3`,
+   * and, on standalone and Sentinel connections, `autoResendUnfulfilledCommands: false` (a
+   * command whose reply a dropped connection lost fails with `CommandOutcomeUnknownError`
+   * instead of being sent again; `true` restores ioredis' re-sending).
    */
   redis?: Omit<RedisOptions, 'keyPrefix'>;
   /**
