@@ -12,6 +12,9 @@ export const MESSAGES = {
   noDefaultCache: (names: readonly string[]) =>
     `No 'default' cache is configured (got: ${names.join(', ') || 'none'}). ` +
     `CacheService injects the 'default' cache: add one, e.g. { default: { location: 'memory://' } }.`,
+  ttlLooksLikeSeconds: (cache: string, ttl: number) =>
+    `Cache '${cache}': option \`ttl\` is ${ttl} ms; did you mean '${ttl}s'? ` +
+    `A plain number is milliseconds; write '${ttl}ms' to keep ${ttl} ms without this warning.`,
   notAnObject: (cache: string) => `Cache '${cache}': the configuration must be an object.`,
   cachesNotAnObject: () =>
     `CacheXModule: the caches must be an object of named configurations, e.g. { default: { location: 'memory://' } }.`,
@@ -143,6 +146,23 @@ export const MESSAGES = {
   /** The problem of a number that is not a safe integer (`1.5`, `2 ** 60`). */
   notSafeInteger: (got: string) =>
     `must be a safe integer (a whole number from -(2^53 - 1) to 2^53 - 1, which is exact in JavaScript), got ${got}`,
+  sessionNotAnObject: (got: string) =>
+    `CacheXModule: option \`session\` must be an object such as { secret: process.env.SESSION_SECRET }, got ${got}.`,
+  sessionOption: (option: string, problem: string) =>
+    `CacheXModule: option \`session.${option}\` ${problem}.`,
+  sessionNoTtl: (cache: string) =>
+    `CacheXModule: sessions on cache '${cache}' would never expire: the cache has no \`ttl\`. ` +
+    "Give the cache a `ttl` (e.g. '14d') or set `session.ttl`.",
+  sessionNotEnabled: (user: string) =>
+    `${user} needs a session, but this request has none: enable sessions with the module option ` +
+    '`session` of CacheXModule.forRoot (e.g. { session: { secret: process.env.SESSION_SECRET } }).',
+  sessionCommitted: (cache: string, action: string) =>
+    `Session on cache '${cache}': cannot ${action} after the response has started (its headers are sent with the session's cookie). ` +
+    'Change the session before writing to the response.',
+  sessionNotHttp: (type: string) =>
+    `SessionGuard protects HTTP routes; it refuses a '${type}' context, which has no session.`,
+  sessionSaveFailed: (cache: string, detail: string) =>
+    `Session on cache '${cache}' could not be saved (${detail}); the response is sent without the change.`,
 } as const;
 
 const LOCK_LOST: Record<LockLostReason, string> = {

@@ -5,7 +5,9 @@ import type {
   Type,
 } from '@nestjs/common';
 import type { CachesConfig } from './config/cache-config.interface.js';
+import type { HttpCacheModuleOptions } from './http-cache/cache-response-options.interface.js';
 import type { RateLimitModuleOptions } from './rate-limit/rate-limit-options.interface.js';
+import type { SessionModuleOptions } from './session/session-options.interface.js';
 
 /** Module-wide options of {@link CacheXModule.forRoot}. */
 export interface CacheXModuleOptions {
@@ -20,6 +22,18 @@ export interface CacheXModuleOptions {
    * @default no default limits, IETF headers, `'user.id'`, `onBackendError: 'allow'`
    */
   rateLimit?: RateLimitModuleOptions;
+  /**
+   * Response caching: defaults of every `@CacheResponse`, and with `global: true` caching of
+   * every GET route (`@NoCacheResponse()` opts a route out). Validated at start-up.
+   * @default no global caching; `@CacheResponse` uses its own options and the cache's TTL
+   */
+  httpCache?: HttpCacheModuleOptions;
+  /**
+   * Sessions: the middleware, `@Session()` and `SessionGuard`, on a named cache. Validated at
+   * start-up (the secret is required).
+   * @default sessions off
+   */
+  session?: SessionModuleOptions;
 }
 
 /** A class that builds the caches configuration, for `forRootAsync({ useClass })`. */
@@ -50,4 +64,8 @@ export interface CacheXModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'
   isGlobal?: boolean;
   /** Rate limiting, as {@link CacheXModuleOptions.rateLimit}. */
   rateLimit?: RateLimitModuleOptions;
+  /** Response caching, as {@link CacheXModuleOptions.httpCache}. */
+  httpCache?: HttpCacheModuleOptions;
+  /** Sessions, as {@link CacheXModuleOptions.session}. */
+  session?: SessionModuleOptions;
 }

@@ -1,4 +1,14 @@
-import { Module, Scope, type DynamicModule, type Provider } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  Optional,
+  Scope,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+  type Provider,
+} from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { CACHEX_CACHES_CONFIG, CACHEX_OPTIONS_FACTORY, DEFAULT_CACHE } from './cachex.constants.js';
 import { MESSAGES } from './cachex.messages.js';
 import type {
@@ -8,10 +18,14 @@ import type {
 } from './cachex.module-options.interface.js';
 import type { CachesConfig } from './config/cache-config.interface.js';
 import { CacheXConfigError } from './errors/config.error.js';
+import { httpCacheProviders } from './http-cache/http-cache.providers.js';
 import { rateLimitProviders } from './rate-limit/rate-limit.providers.js';
 import { CacheRegistry } from './registry/cache.registry.js';
 import { getCacheToken } from './registry/cache-token.js';
 import { requestedCaches } from './registry/inject-cache.decorator.js';
+import { SESSION_STORAGE } from './session/session.constants.js';
+import { sessionMiddleware, sessionProviders } from './session/session.providers.js';
+import { SessionStorage } from './session/session-storage.js';
 
 /**
  * Registers named caches. `CacheService` injects the `default` cache, `@InjectCache(name)` the
@@ -24,7 +38,14 @@ import { requestedCaches } from './registry/inject-cache.decorator.js';
  * })
  */
 @Module({})
-export class CacheXModule {
+export class CacheXModule implements NestModule {
+  constructor(@Optional() @Inject(SESSION_STORAGE) private readonly sessions?: SessionStorage) {}
+
+  /** Applies the session middleware to every route when the `session` option is set. */
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.sessions) consumer.apply(sessionMiddleware(this.sessions)).forRoutes('*');
+  }
+
   /**
    * Registers the caches of a static configuration.
    * @throws CacheXConfigError at start-up for an invalid configuration, naming cache and option
@@ -32,7 +53,15 @@ export class CacheXModule {
   static forRoot(caches: CachesConfig, options: CacheXModuleOptions = {}): DynamicModule {
     const config: Provider = { provide: CACHEX_CACHES_CONFIG, useValue: caches };
     const names = typeof caches === 'object' && caches !== null ? Object.keys(caches) : [];
-    return build(names, [config], [], options.isGlobal ?? true, options.rateLimit);
+    return build(
+      names,
+      [config],
+      [],
+      options.isGlobal ?? true,
+      options.rateLimit,
+      options.httpCache,
+      options.session,
+    );
   }
 
   /**
@@ -84,6 +113,8 @@ export class CacheXModule {
       options.imports ?? [],
       options.isGlobal ?? true,
       options.rateLimit,
+      options.httpCache,
+      options.session,
     );
   }
 }
@@ -94,8 +125,12 @@ function build(
   imports: NonNullable<CacheXModuleAsyncOptions['imports']>,
   isGlobal: boolean,
   rateLimit: CacheXModuleOptions['rateLimit'],
+  httpCache: CacheXModuleOptions['httpCache'],
+  session: CacheXModuleOptions['session'],
 ): DynamicModule {
   const rateLimiting = rateLimitProviders(rateLimit);
+  const httpCaching = httpCacheProviders(httpCache);
+  const sessions = sessionProviders(session);
   const cacheProviders: Provider[] = names.map((name) => ({
     provide: getCacheToken(name),
     inject: [CacheRegistry],
@@ -121,12 +156,15 @@ function build(
       ...configProviders,
       {
         provide: CacheRegistry,
-        inject: [CACHEX_CACHES_CONFIG],
-        useFactory: (caches: CachesConfig) => CacheRegistry.create(caches),
+        inject: [CACHEX_CACHES_CONFIG, ModulesContainer],
+        useFactory: (caches: CachesConfig, modules: ModulesContainer) =>
+          CacheRegistry.create(caches, () => applicationInstances(modules)),
       },
       ...cacheProviders,
       ...unknownProviders,
       ...rateLimiting.providers,
+      ...httpCaching,
+      ...sessions,
     ],
     exports: [
       CacheRegistry,
@@ -135,4 +173,16 @@ function build(
       ...unknownProviders.map((p) => (p as { provide: string }).provide),
     ],
   };
+}
+
+/** The instances of an application's providers and controllers made so far (singletons). */
+function* applicationInstances(modules: ModulesContainer): Iterable<object> {
+  for (const module of modules.values()) {
+    for (const wrappers of [module.providers, module.controllers]) {
+      for (const wrapper of wrappers.values()) {
+        const instance: unknown = wrapper.instance;
+        if (typeof instance === 'object' && instance !== null) yield instance;
+      }
+    }
+  }
 }

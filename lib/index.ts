@@ -51,6 +51,16 @@ export type {
   EarlyRefreshOptions,
 } from './cacheable/cacheable-options.interface.js';
 
+export {
+  CacheResponse,
+  CacheResponseInterceptor,
+  NoCacheResponse,
+  type CacheResponseKeySource,
+  type CacheResponseOptions,
+  type CacheResponseTagsSource,
+  type HttpCacheModuleOptions,
+} from './http-cache/index.js';
+
 export type { Lock } from './lock/lock.js';
 export type {
   LockAcquireOptions,
@@ -92,6 +102,21 @@ export {
 } from './rate-limit/index.js';
 
 export {
+  ExpressSessionStore,
+  FastifySessionStore,
+  RequireSession,
+  Session,
+  SessionGuard,
+  SessionHandle,
+  SkipSession,
+  type SessionCookieOptions,
+  type SessionData,
+  type SessionModuleOptions,
+  type SessionPredicate,
+  type SessionStoreOptions,
+} from './session/index.js';
+
+export {
   CacheXConfigError,
   CacheXConnectionError,
   CacheXError,
@@ -105,6 +130,7 @@ export {
   PipelineError,
   RateLimitExceededError,
   SerializationError,
+  SessionError,
   WrongTypeError,
   type PipelineResult,
   type LockLostReason,

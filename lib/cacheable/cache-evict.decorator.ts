@@ -93,7 +93,7 @@ export function CacheEvict<A extends unknown[] = never[]>(options: CacheEvictOpt
       const when = callbackOption(condition, 'condition', errors);
 
       const evict = async (self: unknown, args: readonly unknown[]): Promise<void> => {
-        const cache = cacheAt(method.where, cacheName);
+        const cache = cacheAt(method.where, cacheName, self);
         // Keys and tags are made first, so that arguments that cannot make one throw.
         const runs = steps.map((step) => step(cache, self, args));
         const outcomes = await Promise.allSettled(runs);

@@ -67,7 +67,7 @@ export function Cacheable<A extends unknown[] = never[], R = unknown>(
       return async function (this: unknown, ...args: never[]): Promise<unknown> {
         if (call.condition && !call.condition.apply(this, args))
           return method.original.apply(this, args);
-        const cache = cacheAt(method.where, call.cache);
+        const cache = cacheAt(method.where, call.cache, this);
         const key = call.key(this, args);
         const tags = call.tags ? call.tags(this, args) : NO_TAGS;
         const lookup = await cache.methodCache.lookup(
@@ -107,7 +107,7 @@ export function CachePut<A extends unknown[] = never[], R = unknown>(
       return async function (this: unknown, ...args: never[]): Promise<unknown> {
         if (call.condition && !call.condition.apply(this, args))
           return method.original.apply(this, args);
-        const cache = cacheAt(method.where, call.cache);
+        const cache = cacheAt(method.where, call.cache, this);
         const key = call.key(this, args);
         const tags = call.tags ? call.tags(this, args) : NO_TAGS;
         return cache.methodCache.put(

@@ -113,13 +113,9 @@ export class MethodCache {
     // A call that shares a lookup is served by it: counted as what it answered.
     if (pending) return (pending as Promise<CacheLookup<T>>).then(this.count);
     const tagKeys = tags.length === 0 ? NO_TAGS : tags.map((tag) => this.host.tagKey(tag));
+    // `run` removes it when it settles; it always awaits the server first, so after this `set`.
     const lookup = this.run(key, full, tagKeys, compute, options);
     this.inflight.set(full, lookup);
-    // Removed once settled, whatever the outcome; the caller handles the outcome itself.
-    lookup.then(
-      () => this.inflight.delete(full),
-      () => this.inflight.delete(full),
-    );
     return lookup;
   }
 
@@ -173,7 +169,29 @@ export class MethodCache {
     compute: () => T | Promise<T>,
     options: ResolvedCaching<T>,
   ): Promise<CacheLookup<T>> {
-    const read = await this.read(key, full, tagKeys);
+    try {
+      return await this.answer(
+        key,
+        full,
+        tagKeys,
+        compute,
+        options,
+        await this.read(key, full, tagKeys),
+      );
+    } finally {
+      this.inflight.delete(full);
+    }
+  }
+
+  /** Serves a read entry (fresh or stale) as it is, or computes the value. */
+  private answer<T>(
+    key: string,
+    full: string,
+    tagKeys: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+    read: Read,
+  ): CacheLookup<T> | Promise<CacheLookup<T>> {
     const { entry } = read;
     const now = Date.now();
     if (entry !== undefined) {
@@ -191,6 +209,19 @@ export class MethodCache {
     }
     const stale =
       entry !== undefined && now < entry.freshUntil + options.staleIfError ? entry : undefined;
+    return this.miss(key, full, tagKeys, compute, options, read, stale);
+  }
+
+  /** Computes a value nothing fresh was found for; `stale` may stand in for it. */
+  private async miss<T>(
+    key: string,
+    full: string,
+    tagKeys: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+    read: Read,
+    stale: Entry | undefined,
+  ): Promise<CacheLookup<T>> {
     const work = read.failed
       ? // The server is unreachable: compute, and do not wait for a lock it cannot give.
         this.computeAndStore(key, full, read.versions, compute, options)
@@ -256,9 +287,10 @@ export class MethodCache {
   ): Promise<CacheLookup<T>> {
     if (options.lock === undefined)
       return this.computeAndStore(key, full, versions, compute, options);
-    const lock = this.host.lock(`cacheable:${full}`, { lease: options.lock.lease });
+    let lock: Lock;
     let acquired: boolean;
     try {
+      lock = this.host.lock(lockName(key), { lease: options.lock.lease });
       acquired = await lock.acquire({ wait: 0 });
       if (!acquired && (await lock.acquire({ wait: options.lock.wait }))) {
         // Another process held the key: it has most likely stored the value by now.
@@ -333,7 +365,7 @@ export class MethodCache {
     }
     // Across processes, one refresh: a process that cannot get the lock at once leaves it to
     // the holder.
-    const lock = this.host.lock(`cacheable:${full}`, { lease: options.lock.lease });
+    const lock = this.host.lock(lockName(key), { lease: options.lock.lease });
     if (!(await lock.acquire({ wait: 0 }))) return;
     try {
       await this.computeAndStore(key, full, versions, compute, options);
@@ -440,6 +472,11 @@ export class MethodCache {
     this.down = false;
     this.logger.log(MESSAGES.cacheableUp(this.host.name));
   }
+}
+
+/** The lock that makes one process compute a key (under the cache's prefix, like every lock). */
+function lockName(key: string): string {
+  return `cacheable:${key}`;
 }
 
 function isEnvelope(value: unknown): value is Envelope {

@@ -51,6 +51,8 @@ export interface ResolvedCacheConfig {
 
 /** Default TTL of a cache: 5 minutes, as in Django. */
 export const DEFAULT_TTL_MS = 300_000;
+/** A plain-number `ttl` below this many ms (1 s) was most likely meant in seconds. */
+const SECONDS_LIKE_TTL_MS = 1000;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 /**
  * Default `compressMinSize`, in bytes. Below about 1 KB compression saves a few hundred bytes at
@@ -118,6 +120,19 @@ export function resolveCaches(caches: unknown): ResolvedCacheConfig[] {
     );
   }
   return resolved;
+}
+
+/**
+ * The caches whose `ttl` is a plain number under 1 s (`ttl: 300`): valid, but most likely seconds
+ * written where milliseconds are meant, so worth a warning at start-up. A duration string
+ * (`'300ms'`) says the unit and is never listed. Call it on a configuration that
+ * {@link resolveCaches} accepted.
+ */
+export function secondsLikeTtls(caches: CachesConfig): Array<{ cache: string; ttl: number }> {
+  return Object.entries(caches).flatMap(([cache, config]) => {
+    const ttl = config?.ttl;
+    return typeof ttl === 'number' && ttl < SECONDS_LIKE_TTL_MS ? [{ cache, ttl }] : [];
+  });
 }
 
 function resolveCache(name: string, config: unknown): ResolvedCacheConfig {

@@ -11,4 +11,5 @@ export { NotSupportedError } from './not-supported.error.js';
 export { PipelineError, type PipelineResult } from './pipeline.error.js';
 export { RateLimitExceededError } from './rate-limit-exceeded.error.js';
 export { SerializationError } from './serialization.error.js';
+export { SessionError } from './session.error.js';
 export { WrongTypeError } from './wrong-type.error.js';

@@ -78,7 +78,7 @@ export function WithLock<A extends unknown[]>(
       };
 
       return async function (this: unknown, ...args: never[]): Promise<unknown> {
-        const cache = cacheAt(where, cacheName);
+        const cache = cacheAt(where, cacheName, this);
         const lockName = typeof name === 'function' ? name.apply(this, args as unknown as A) : name;
         let ran = false;
         try {

@@ -125,15 +125,15 @@ function limitMethod(
 function wrap(original: AnyMethod, state: MethodLimits): AnyMethod {
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
     if (state.handler) return original.apply(this, args);
-    return enforce(state, args).then(() => original.apply(this, args));
+    return enforce(state, this, args).then(() => original.apply(this, args));
   };
   copyMethodMetadata(original, wrapper);
   Reflect.defineMetadata(RATE_LIMIT_METHOD_METADATA, state, wrapper);
   return wrapper;
 }
 
-async function enforce(state: MethodLimits, args: unknown[]): Promise<void> {
-  const limiter = RateLimiter.of(registryHost.get(state.where));
+async function enforce(state: MethodLimits, self: unknown, args: unknown[]): Promise<void> {
+  const limiter = RateLimiter.of(registryHost.get(state.where, self));
   const entries = state.limits.map((limit) => {
     if (limit.by !== undefined)
       throw new CacheXConfigError(MESSAGES.rateLimitByOffHandler(state.where), limit.cache, 'by');

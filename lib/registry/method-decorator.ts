@@ -47,10 +47,11 @@ export function decorateMethod(
 }
 
 /**
- * The cache a decorated method uses, looked up when it is called.
+ * The cache a decorated method uses, looked up when it is called: the one of the application
+ * whose instance `self` is, else of the application initialised last.
  * @throws CacheXError when no application with `CacheXModule` is initialised
  * @throws CacheXConfigError when no cache of that name is registered (the registered ones are listed)
  */
-export function cacheAt(where: string, cacheName: string): CacheService {
-  return registryHost.get(where).get(cacheName);
+export function cacheAt(where: string, cacheName: string, self: unknown): CacheService {
+  return registryHost.get(where, self).get(cacheName);
 }

@@ -363,7 +363,7 @@ export function cacheableContract(label: string, base: () => CacheConfig): void 
         expect(runs).toBe(2000);
         await Promise.all(ids.map(load));
         expect(runs).toBe(2000);
-      });
+      }, 30_000);
 
       it('shares counters with namespaces: invalidateNamespace(tag) invalidates the tag', async () => {
         let runs = 0;

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import type { RedisBackend } from '../../lib/backends/redis/redis.backend.js';
 import {
@@ -205,35 +207,70 @@ export function pipelineContract(label: string, base: () => CacheConfig): void {
         expect(results.slice(60)).toEqual(Array.from({ length: 60 }, (_, i) => 2 * i));
       });
 
-      it('writes the rate-limit recipe of the recipes page as written there', async () => {
-        // The recipe, with a window in ms: remove old entries, add this request, count, expire.
-        async function isRateLimited(userId: string, limit = 100, window = 60_000) {
-          const key = `ratelimit:${userId}`;
-          const now = Date.now() + Math.random(); // distinct members for calls in one ms
-          const windowStart = now - window;
-          const pipe = cache.pipeline();
-          pipe.zremrangebyscore(key, 0, windowStart);
-          pipe.zadd(key, { [String(now)]: now });
-          pipe.zcard(key);
-          pipe.expire(key, window);
-          const results = await pipe.exec();
-          const count = results[2] as number;
-          return count > limit;
+      // The sorted-set limiter of the recipes page as the README shows it (under "Pipelines").
+      async function isRateLimited(userId: string, limit = 100, window = 60_000) {
+        const key = `ratelimit:${userId}`;
+        const now = Date.now();
+        const windowStart = now - window;
+
+        const pipe = cache.pipeline();
+        pipe.zremrangebyscore(key, 0, windowStart); // remove old entries
+        pipe.zadd(key, { [`${now}:${randomUUID()}`]: now }); // add this request, one member per request
+        pipe.zcard(key); // count requests in the window
+        pipe.expire(key, window); // milliseconds, like every plain-number TTL of the library
+        const results = await pipe.exec();
+
+        const count = results[2] as number;
+        return count > limit;
+      }
+
+      /** Runs `fn` with `Date.now()` stopped at one millisecond, as when requests arrive together. */
+      async function inOneMillisecond<T>(fn: () => Promise<T>): Promise<T> {
+        const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now());
+        try {
+          return await fn();
+        } finally {
+          clock.mockRestore();
         }
-        const verdicts: boolean[] = [];
-        for (let i = 0; i < 5; i++) verdicts.push(await isRateLimited('42', 3));
+      }
+
+      it("runs the README's rate-limit recipe: N requests in the same millisecond count N", async () => {
+        const verdicts = await inOneMillisecond(async () => {
+          const answers: boolean[] = [];
+          for (let i = 0; i < 5; i++) answers.push(await isRateLimited('42', 3));
+          return answers;
+        });
         expect(verdicts).toEqual([false, false, false, true, true]);
-        expect(await isRateLimited('43', 3)).toBe(false);
         expect(await cache.zcard('ratelimit:42')).toBe(5);
+        expect(await isRateLimited('43', 3)).toBe(false);
         expect(await cache.ttl('ratelimit:42')).toBeGreaterThan(59_000);
-        // The typed, chained form of the same recipe.
+
+        // Concurrent requests of one millisecond are counted apart too.
+        const concurrent = await inOneMillisecond(() =>
+          Promise.all(Array.from({ length: 5 }, () => isRateLimited('44', 3))),
+        );
+        expect(concurrent.filter((limited) => !limited).length).toBeLessThanOrEqual(3);
+        expect(await cache.zcard('ratelimit:44')).toBe(5);
+
+        // Why the member must be unique: the recipes page's member, the timestamp itself, makes
+        // the requests of one millisecond one member, so none of them is ever limited.
+        const collapsed = await inOneMillisecond(async () => {
+          const now = Date.now();
+          for (let i = 0; i < 5; i++) await cache.zadd('ratelimit:45', { [String(now)]: now });
+          return cache.zcard('ratelimit:45');
+        });
+        expect(collapsed).toBe(1);
+      });
+
+      it("runs the README's chained form of the recipe, typed", async () => {
+        const key = 'ratelimit:46';
         const now = Date.now();
         const [removed, added, count, expired] = await cache
           .pipeline()
-          .zremrangebyscore('ratelimit:44', 0, now - 60_000)
-          .zadd('ratelimit:44', { [String(now)]: now })
-          .zcard('ratelimit:44')
-          .expire('ratelimit:44', '1m')
+          .zremrangebyscore(key, 0, now - 60_000)
+          .zadd(key, { [`${now}:${randomUUID()}`]: now })
+          .zcard(key)
+          .expire(key, '1m') // or 60_000 (ms)
           .exec();
         expect([removed, added, count, expired]).toEqual([0, 1, 1, true]);
       });

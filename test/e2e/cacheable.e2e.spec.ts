@@ -168,3 +168,28 @@ describe.each(adapters)('@Cacheable over HTTP (%s)', (_adapter, makeAdapter) => 
     });
   });
 });
+
+describe('@Cacheable with two applications in one process', () => {
+  it("each application's instances use its own caches, not the last initialised", async () => {
+    const apps: INestApplication[] = [];
+    for (const keyPrefix of [uniquePrefix(), uniquePrefix()]) {
+      const moduleRef = await Test.createTestingModule({
+        imports: [appModule({ location: 'memory://', keyPrefix })],
+      }).compile();
+      const app = moduleRef.createNestApplication(new ExpressAdapter());
+      await app.init();
+      apps.push(app);
+    }
+    try {
+      const [first, second] = apps as [INestApplication, INestApplication];
+      await request(first.getHttpServer()).get('/users/7').expect(203);
+      expect(await first.get(CacheService).has('user:7')).toBe(true);
+      expect(await second.get(CacheService).has('user:7')).toBe(false);
+      await request(second.getHttpServer()).get('/users/price/x').expect(200);
+      expect(await second.get(CacheService).has('price:x')).toBe(true);
+      expect(await first.get(CacheService).has('price:x')).toBe(false);
+    } finally {
+      for (const app of apps) await app.close();
+    }
+  });
+});

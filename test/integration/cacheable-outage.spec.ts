@@ -88,5 +88,5 @@ describe('method caching when the server is down', () => {
     expect(catalog.runs).toBe(before);
     await sleep(50);
     expect(unhandled).toStrictEqual([]);
-  });
+  }, 30_000);
 });

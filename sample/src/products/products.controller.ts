@@ -1,5 +1,5 @@
-import { Controller, Delete, Get, Param, ParseIntPipe } from '@nestjs/common';
-import { CacheService } from 'nestjs-cachex';
+import { Controller, Delete, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
+import { CacheResponse, CacheService } from 'nestjs-cachex';
 import { ProductCatalog, type Product } from './product-catalog.js';
 
 export interface ProductResponse {
@@ -19,6 +19,18 @@ export class ProductsController {
     private readonly cache: CacheService,
     private readonly catalog: ProductCatalog,
   ) {}
+
+  /**
+   * `@CacheResponse`: the whole answer is cached for 30 s per query string (`X-Cache: MISS`,
+   * then `HIT`, with a strong `ETag`); concurrent misses share one run of the handler.
+   */
+  @CacheResponse({ ttl: '30s' })
+  @Get()
+  async list(@Query('limit') limit = '3'): Promise<{ products: Product[] }> {
+    const count = Math.min(Math.max(Number.parseInt(limit, 10) || 3, 1), 20);
+    const ids = Array.from({ length: count }, (_, i) => 100 + i);
+    return { products: await Promise.all(ids.map((id) => this.catalog.load(id))) };
+  }
 
   /**
    * `getOrSet`: the first request loads the product and caches it for a minute; the next ones
