@@ -120,6 +120,7 @@ export {
   CacheXConfigError,
   CacheXConnectionError,
   CacheXError,
+  CommandOutcomeUnknownError,
   CrossSlotError,
   InvalidArgumentError,
   KeyNotFoundError,

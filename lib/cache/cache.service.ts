@@ -268,7 +268,7 @@ export class CacheService {
    */
   async incr(key: string, delta = 1, options?: CacheKeyOptions): Promise<number> {
     if (!Number.isSafeInteger(delta))
-      throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
+      throw this.invalid('delta', MESSAGES.notSafeInteger(describe(delta)));
     const full = this.fullKey(key, options);
     try {
       return await this.backend.incrBy(full, delta);
@@ -280,7 +280,7 @@ export class CacheService {
   /** Subtracts `delta` from an integer value atomically; see {@link CacheService.incr}. */
   async decr(key: string, delta = 1, options?: CacheKeyOptions): Promise<number> {
     if (!Number.isSafeInteger(delta))
-      throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
+      throw this.invalid('delta', MESSAGES.notSafeInteger(describe(delta)));
     return this.incr(key, -delta, options);
   }
 
@@ -1183,7 +1183,7 @@ export class CacheService {
    */
   async incrVersion(key: string, delta = 1, version = this.keyBuilder.version): Promise<number> {
     if (!Number.isSafeInteger(delta))
-      throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
+      throw this.invalid('delta', MESSAGES.notSafeInteger(describe(delta)));
     const from = this.fullKey(key, { version });
     const target = version + delta;
     const to = this.fullKey(key, { version: target });
@@ -1199,7 +1199,7 @@ export class CacheService {
   /** Moves a key to an older version; see {@link CacheService.incrVersion}. */
   async decrVersion(key: string, delta = 1, version = this.keyBuilder.version): Promise<number> {
     if (!Number.isSafeInteger(delta))
-      throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
+      throw this.invalid('delta', MESSAGES.notSafeInteger(describe(delta)));
     return this.incrVersion(key, -delta, version);
   }
 
@@ -1366,7 +1366,7 @@ export class CacheService {
       throw this.invalid('key', `must be a string, got ${describe(key)}`);
     const version = options?.version;
     if (version !== undefined && !Number.isSafeInteger(version)) {
-      throw this.invalid('version', `must be an integer, got ${describe(version)}`);
+      throw this.invalid('version', MESSAGES.notSafeInteger(describe(version)));
     }
     return this.keyBuilder.key(key, version);
   }
@@ -1397,7 +1397,10 @@ export class CacheService {
     const ms = parseDuration(ttl);
     if (typeof ms === 'string') throw this.invalid('ttl', ms);
     if (ms === 0)
-      throw this.invalid('ttl', 'must be positive (use null for no expiry, or delete the key)');
+      throw this.invalid(
+        'ttl',
+        MESSAGES.durationBelowOneMs(describe(ttl), 'use null for no expiry, or delete the key'),
+      );
     return ms;
   }
 

@@ -2,6 +2,7 @@ export { CacheXError } from './cachex.error.js';
 export { CacheXConfigError } from './config.error.js';
 export { CacheXConnectionError } from './connection.error.js';
 export { CrossSlotError } from './cross-slot.error.js';
+export { CommandOutcomeUnknownError } from './outcome-unknown.error.js';
 export { InvalidArgumentError } from './invalid-argument.error.js';
 export { KeyNotFoundError } from './key-not-found.error.js';
 export { LockAcquireTimeoutError } from './lock-acquire-timeout.error.js';
