@@ -131,6 +131,38 @@ export const MESSAGES = {
   cachingKey: (where: string, problem: string) =>
     `${where}: cannot build the cache key: ${problem}.`,
   notAMethod: (where: string) => `${where}: the decorator must be applied to a method.`,
+  overlappingCaches: (first: string, second: string, detail: string) =>
+    `Caches '${first}' and '${second}' are on the same server and database, and their keys overlap (${detail}): ` +
+    `a key of one could overwrite a key of the other, and clear() of one would delete the other's. ` +
+    "Give each cache its own `keyPrefix`, none of them the start of another's keys (e.g. 'app' and 'sessions', not 'app' and 'app:1', nor two empty ones), " +
+    'or put them in different databases.',
+  outcomeUnknown: (cache: string, command: string) =>
+    `Cache '${cache}': the connection dropped after ${command.toUpperCase()} was sent and before its reply arrived, ` +
+    'so whether the server ran it is unknown; it was not sent again, as a second run could apply it twice. ' +
+    'Retry it if running it twice is harmless, or read the data to find out.',
+  /** The problem of a duration that rounds to 0 ms (`0`, `'0s'`, `0.4`), for option and argument messages. */
+  durationBelowOneMs: (got: string, hint: string) =>
+    `must be a whole number of milliseconds ≥ 1, got ${got}, which rounds to 0 ms (${hint})`,
+  /** The problem of a number that is not a safe integer (`1.5`, `2 ** 60`). */
+  notSafeInteger: (got: string) =>
+    `must be a safe integer (a whole number from -(2^53 - 1) to 2^53 - 1, which is exact in JavaScript), got ${got}`,
+  sessionNotAnObject: (got: string) =>
+    `CacheXModule: option \`session\` must be an object such as { secret: process.env.SESSION_SECRET }, got ${got}.`,
+  sessionOption: (option: string, problem: string) =>
+    `CacheXModule: option \`session.${option}\` ${problem}.`,
+  sessionNoTtl: (cache: string) =>
+    `CacheXModule: sessions on cache '${cache}' would never expire: the cache has no \`ttl\`. ` +
+    "Give the cache a `ttl` (e.g. '14d') or set `session.ttl`.",
+  sessionNotEnabled: (user: string) =>
+    `${user} needs a session, but this request has none: enable sessions with the module option ` +
+    '`session` of CacheXModule.forRoot (e.g. { session: { secret: process.env.SESSION_SECRET } }).',
+  sessionCommitted: (cache: string, action: string) =>
+    `Session on cache '${cache}': cannot ${action} after the response has started (its headers are sent with the session's cookie). ` +
+    'Change the session before writing to the response.',
+  sessionNotHttp: (type: string) =>
+    `SessionGuard protects HTTP routes; it refuses a '${type}' context, which has no session.`,
+  sessionSaveFailed: (cache: string, detail: string) =>
+    `Session on cache '${cache}' could not be saved (${detail}); the response is sent without the change.`,
 } as const;
 
 const LOCK_LOST: Record<LockLostReason, string> = {

@@ -7,6 +7,7 @@ import type {
 import type { CachesConfig } from './config/cache-config.interface.js';
 import type { HttpCacheModuleOptions } from './http-cache/cache-response-options.interface.js';
 import type { RateLimitModuleOptions } from './rate-limit/rate-limit-options.interface.js';
+import type { SessionModuleOptions } from './session/session-options.interface.js';
 
 /** Module-wide options of {@link CacheXModule.forRoot}. */
 export interface CacheXModuleOptions {
@@ -27,6 +28,12 @@ export interface CacheXModuleOptions {
    * @default no global caching; `@CacheResponse` uses its own options and the cache's TTL
    */
   httpCache?: HttpCacheModuleOptions;
+  /**
+   * Sessions: the middleware, `@Session()` and `SessionGuard`, on a named cache. Validated at
+   * start-up (the secret is required).
+   * @default sessions off
+   */
+  session?: SessionModuleOptions;
 }
 
 /** A class that builds the caches configuration, for `forRootAsync({ useClass })`. */
@@ -59,4 +66,6 @@ export interface CacheXModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'
   rateLimit?: RateLimitModuleOptions;
   /** Response caching, as {@link CacheXModuleOptions.httpCache}. */
   httpCache?: HttpCacheModuleOptions;
+  /** Sessions, as {@link CacheXModuleOptions.session}. */
+  session?: SessionModuleOptions;
 }

@@ -1,4 +1,13 @@
-import { Module, Scope, type DynamicModule, type Provider } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  Optional,
+  Scope,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+  type Provider,
+} from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { CACHEX_CACHES_CONFIG, CACHEX_OPTIONS_FACTORY, DEFAULT_CACHE } from './cachex.constants.js';
 import { MESSAGES } from './cachex.messages.js';
@@ -14,6 +23,9 @@ import { rateLimitProviders } from './rate-limit/rate-limit.providers.js';
 import { CacheRegistry } from './registry/cache.registry.js';
 import { getCacheToken } from './registry/cache-token.js';
 import { requestedCaches } from './registry/inject-cache.decorator.js';
+import { SESSION_STORAGE } from './session/session.constants.js';
+import { sessionMiddleware, sessionProviders } from './session/session.providers.js';
+import { SessionStorage } from './session/session-storage.js';
 
 /**
  * Registers named caches. `CacheService` injects the `default` cache, `@InjectCache(name)` the
@@ -26,7 +38,14 @@ import { requestedCaches } from './registry/inject-cache.decorator.js';
  * })
  */
 @Module({})
-export class CacheXModule {
+export class CacheXModule implements NestModule {
+  constructor(@Optional() @Inject(SESSION_STORAGE) private readonly sessions?: SessionStorage) {}
+
+  /** Applies the session middleware to every route when the `session` option is set. */
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.sessions) consumer.apply(sessionMiddleware(this.sessions)).forRoutes('*');
+  }
+
   /**
    * Registers the caches of a static configuration.
    * @throws CacheXConfigError at start-up for an invalid configuration, naming cache and option
@@ -41,6 +60,7 @@ export class CacheXModule {
       options.isGlobal ?? true,
       options.rateLimit,
       options.httpCache,
+      options.session,
     );
   }
 
@@ -94,6 +114,7 @@ export class CacheXModule {
       options.isGlobal ?? true,
       options.rateLimit,
       options.httpCache,
+      options.session,
     );
   }
 }
@@ -105,9 +126,11 @@ function build(
   isGlobal: boolean,
   rateLimit: CacheXModuleOptions['rateLimit'],
   httpCache: CacheXModuleOptions['httpCache'],
+  session: CacheXModuleOptions['session'],
 ): DynamicModule {
   const rateLimiting = rateLimitProviders(rateLimit);
   const httpCaching = httpCacheProviders(httpCache);
+  const sessions = sessionProviders(session);
   const cacheProviders: Provider[] = names.map((name) => ({
     provide: getCacheToken(name),
     inject: [CacheRegistry],
@@ -141,6 +164,7 @@ function build(
       ...unknownProviders,
       ...rateLimiting.providers,
       ...httpCaching,
+      ...sessions,
     ],
     exports: [
       CacheRegistry,

@@ -102,9 +102,25 @@ export {
 } from './rate-limit/index.js';
 
 export {
+  ExpressSessionStore,
+  FastifySessionStore,
+  RequireSession,
+  Session,
+  SessionGuard,
+  SessionHandle,
+  SkipSession,
+  type SessionCookieOptions,
+  type SessionData,
+  type SessionModuleOptions,
+  type SessionPredicate,
+  type SessionStoreOptions,
+} from './session/index.js';
+
+export {
   CacheXConfigError,
   CacheXConnectionError,
   CacheXError,
+  CommandOutcomeUnknownError,
   CrossSlotError,
   InvalidArgumentError,
   KeyNotFoundError,
@@ -114,6 +130,7 @@ export {
   PipelineError,
   RateLimitExceededError,
   SerializationError,
+  SessionError,
   WrongTypeError,
   type PipelineResult,
   type LockLostReason,

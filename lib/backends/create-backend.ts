@@ -2,10 +2,13 @@ import { Logger } from '@nestjs/common';
 import { MESSAGES } from '../cachex.messages.js';
 import type { BackendSpec } from '../config/resolve-config.js';
 import { CacheXConfigError } from '../errors/config.error.js';
+import { CommandOutcomeUnknownError } from '../errors/outcome-unknown.error.js';
+import { redactSecrets } from '../errors/redact-secrets.js';
 import type { CacheBackend } from './backend.interface.js';
 import { MemoryBackend } from './memory/memory.backend.js';
 import { MemoryStore } from './memory/memory.store.js';
 import { ClusterBackend } from './redis/cluster.backend.js';
+import type { Redis } from 'ioredis';
 import { RedisBackend, type RedisLikeClient } from './redis/redis.backend.js';
 
 /**
@@ -54,6 +57,7 @@ export async function createBackend(
   }
   const client = new ioredis.Redis(spec.options);
   watchConnection(cache, client);
+  if (spec.options.autoResendUnfulfilledCommands === false) rejectUnanswered(cache, client);
   return new RedisBackend(client, { binary, ownsClient: true });
 }
 
@@ -68,11 +72,33 @@ function watchConnection(cache: string, client: RedisLikeClient): void {
   client.on('error', (error: Error) => {
     if (down) return;
     down = true;
-    logger.error(MESSAGES.backendDown(cache, error.message));
+    logger.error(MESSAGES.backendDown(cache, redactSecrets(error).message));
   });
   client.on('ready', () => {
     if (!down) return;
     down = false;
     logger.log(MESSAGES.backendUp(cache));
+  });
+}
+
+/**
+ * Rejects, when a connection drops, the commands it had sent without a reply, with
+ * `CommandOutcomeUnknownError`. NOTE: with `autoResendUnfulfilledCommands: false` ioredis drops
+ * them on reconnection without ever settling their promises, so their callers would wait forever.
+ */
+function rejectUnanswered(cache: string, client: Redis): void {
+  client.on('close', () => {
+    // 'close' is emitted on the next tick: the queue is still the dropped connection's.
+    const queue = client.commandQueue;
+    while (queue.length > 0) {
+      const { command } = queue.shift()!;
+      command.reject(
+        new CommandOutcomeUnknownError(
+          MESSAGES.outcomeUnknown(cache, command.name),
+          cache,
+          command.name,
+        ),
+      );
+    }
   });
 }

@@ -1,4 +1,4 @@
-import calculateSlot from 'cluster-key-slot';
+import { keyHashSlot } from '../keys/key-slot.js';
 import type { CacheBackend } from '../backends/backend.interface.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXError } from '../errors/cachex.error.js';
@@ -795,7 +795,7 @@ export class CachePipeline<R extends unknown[] = []> {
   /** A cluster runs MULTI/EXEC on one node: every key of a transaction must share its slot. */
   private assertTransactionSlot(op: CacheOp<unknown>): void {
     for (const key of op.step.keys) {
-      const slot = calculateSlot(key);
+      const slot = keyHashSlot(key);
       this.slot ??= { slot, key: op.key };
       if (slot !== this.slot.slot) {
         const keys = [this.slot.key, op.key];

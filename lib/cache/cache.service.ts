@@ -77,6 +77,14 @@ export class CacheService {
   readonly backend: CacheBackend;
   /** @internal The key builder, for the library's features. */
   readonly keyBuilder: KeyBuilder;
+  /**
+   * @internal The cache's value encoding with its typed errors (`SerializationError` naming the
+   * cache and key), for the library's features that store values outside `set` (sessions).
+   */
+  readonly values: {
+    encode(value: unknown, key: string): RawValue;
+    decode(raw: RawValue, key: string): unknown;
+  };
   private readonly codec: ValueCodec;
   /** Loads in flight, by full key, so that concurrent `getOrSet` calls run one factory. */
   private readonly loading = new Map<string, Promise<unknown>>();
@@ -92,6 +100,10 @@ export class CacheService {
     this.backend = parts.backend;
     this.keyBuilder = parts.keys;
     this.codec = parts.codec;
+    this.values = {
+      encode: (value, key) => this.encode(value, key),
+      decode: (raw, key) => this.decode(raw, key),
+    };
     this.ops = {
       cache: this.name,
       kind: this.backend.kind,
@@ -273,7 +285,7 @@ export class CacheService {
    */
   async incr(key: string, delta = 1, options?: CacheKeyOptions): Promise<number> {
     if (!Number.isSafeInteger(delta))
-      throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
+      throw this.invalid('delta', MESSAGES.notSafeInteger(describe(delta)));
     const full = this.fullKey(key, options);
     try {
       return await this.backend.incrBy(full, delta);
@@ -285,7 +297,7 @@ export class CacheService {
   /** Subtracts `delta` from an integer value atomically; see {@link CacheService.incr}. */
   async decr(key: string, delta = 1, options?: CacheKeyOptions): Promise<number> {
     if (!Number.isSafeInteger(delta))
-      throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
+      throw this.invalid('delta', MESSAGES.notSafeInteger(describe(delta)));
     return this.incr(key, -delta, options);
   }
 
@@ -1188,7 +1200,7 @@ export class CacheService {
    */
   async incrVersion(key: string, delta = 1, version = this.keyBuilder.version): Promise<number> {
     if (!Number.isSafeInteger(delta))
-      throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
+      throw this.invalid('delta', MESSAGES.notSafeInteger(describe(delta)));
     const from = this.fullKey(key, { version });
     const target = version + delta;
     const to = this.fullKey(key, { version: target });
@@ -1204,7 +1216,7 @@ export class CacheService {
   /** Moves a key to an older version; see {@link CacheService.incrVersion}. */
   async decrVersion(key: string, delta = 1, version = this.keyBuilder.version): Promise<number> {
     if (!Number.isSafeInteger(delta))
-      throw this.invalid('delta', `must be an integer, got ${describe(delta)}`);
+      throw this.invalid('delta', MESSAGES.notSafeInteger(describe(delta)));
     return this.incrVersion(key, -delta, version);
   }
 
@@ -1371,7 +1383,7 @@ export class CacheService {
       throw this.invalid('key', `must be a string, got ${describe(key)}`);
     const version = options?.version;
     if (version !== undefined && !Number.isSafeInteger(version)) {
-      throw this.invalid('version', `must be an integer, got ${describe(version)}`);
+      throw this.invalid('version', MESSAGES.notSafeInteger(describe(version)));
     }
     return this.keyBuilder.key(key, version);
   }
@@ -1402,7 +1414,10 @@ export class CacheService {
     const ms = parseDuration(ttl);
     if (typeof ms === 'string') throw this.invalid('ttl', ms);
     if (ms === 0)
-      throw this.invalid('ttl', 'must be positive (use null for no expiry, or delete the key)');
+      throw this.invalid(
+        'ttl',
+        MESSAGES.durationBelowOneMs(describe(ttl), 'use null for no expiry, or delete the key'),
+      );
     return ms;
   }
 

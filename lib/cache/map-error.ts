@@ -3,6 +3,7 @@ import { MESSAGES } from '../cachex.messages.js';
 import { CacheXError } from '../errors/cachex.error.js';
 import { CacheXConnectionError } from '../errors/connection.error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { redactSecrets } from '../errors/redact-secrets.js';
 import { KeyNotFoundError } from '../errors/key-not-found.error.js';
 import { WrongTypeError } from '../errors/wrong-type.error.js';
 
@@ -10,11 +11,13 @@ import { WrongTypeError } from '../errors/wrong-type.error.js';
  * Turns what a backend rejected with into a typed error naming the cache and the user's key:
  * a server's error reply (`ReplyError`, from ioredis or the memory backend) by its text, and
  * anything else that is not already ours (closed connections, retries exhausted, refused
- * authentication) as a connection failure.
+ * authentication) as a connection failure. Credentials in the cause are masked (see
+ * {@link redactSecrets}).
  */
 export function mapBackendError(error: unknown, cache: string, key?: string): CacheXError {
   if (error instanceof CacheXError) return error;
-  const err = error instanceof Error ? error : new Error(String(error));
+  // The cause is kept on the typed error, and logged with it: no credentials in it.
+  const err = redactSecrets(error instanceof Error ? error : new Error(String(error)));
   // Authentication failures are replies too, but mean the cache cannot reach its data at all.
   if (err.name === 'ReplyError' && !/^(WRONGPASS|NOAUTH)/.test(err.message)) {
     if (err.message.startsWith('WRONGTYPE') && key !== undefined) {

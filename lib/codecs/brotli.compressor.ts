@@ -1,5 +1,5 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import type { Compressor } from './compressor.interface.js';
+import { zlibCapped, type Compressor } from './compressor.interface.js';
 
 /**
  * Brotli quality for cached values. Node's default, 11, is meant for static assets and is about
@@ -20,7 +20,7 @@ export class BrotliCompressor implements Compressor {
     });
   }
 
-  decompress(data: Buffer): Buffer {
-    return brotliDecompressSync(data);
+  decompress(data: Buffer, maxSize: number): Buffer {
+    return zlibCapped(() => brotliDecompressSync(data, { maxOutputLength: maxSize }), maxSize);
   }
 }

@@ -37,7 +37,12 @@ export async function createCodec(cache: string, spec: CodecSpec): Promise<Value
   const compressors = await Promise.all(
     spec.compressors.map((c) => (c === 'none' ? null : createCompressor(cache, c))),
   );
-  return new ValueCodec({ serializers, compressors, compressMinSize: spec.compressMinSize });
+  return new ValueCodec({
+    serializers,
+    compressors,
+    compressMinSize: spec.compressMinSize,
+    maxValueSize: spec.maxValueSize,
+  });
 }
 
 async function createSerializer(

@@ -1,5 +1,5 @@
 import { deflateSync, inflateSync } from 'node:zlib';
-import type { Compressor } from './compressor.interface.js';
+import { zlibCapped, type Compressor } from './compressor.interface.js';
 
 /** Deflate in the zlib format (node:zlib, level 6): gzip's algorithm with an 18-byte-smaller frame. */
 export class DeflateCompressor implements Compressor {
@@ -9,7 +9,7 @@ export class DeflateCompressor implements Compressor {
     return deflateSync(data);
   }
 
-  decompress(data: Buffer): Buffer {
-    return inflateSync(data);
+  decompress(data: Buffer, maxSize: number): Buffer {
+    return zlibCapped(() => inflateSync(data, { maxOutputLength: maxSize }), maxSize);
   }
 }

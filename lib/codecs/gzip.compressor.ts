@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Compressor } from './compressor.interface.js';
+import { zlibCapped, type Compressor } from './compressor.interface.js';
 
 /** gzip (node:zlib) at zlib's default level 6: the most widely readable format. */
 export class GzipCompressor implements Compressor {
@@ -9,7 +9,7 @@ export class GzipCompressor implements Compressor {
     return gzipSync(data);
   }
 
-  decompress(data: Buffer): Buffer {
-    return gunzipSync(data);
+  decompress(data: Buffer, maxSize: number): Buffer {
+    return zlibCapped(() => gunzipSync(data, { maxOutputLength: maxSize }), maxSize);
   }
 }

@@ -37,7 +37,15 @@ export interface ValueCodecOptions {
    * @default 0
    */
   compressMinSize?: number;
+  /**
+   * The most **bytes** a compressed value may decompress to; more throws.
+   * @default 67108864 (64 MiB)
+   */
+  maxValueSize?: number;
 }
+
+/** Default `maxValueSize`, in bytes: 64 MiB, far above a cache value, far below a zip bomb. */
+export const DEFAULT_MAX_VALUE_SIZE = 64 * 1024 * 1024;
 
 /**
  * Encodes values for one cache: serializes them with the first serializer of the chain, then
@@ -65,12 +73,14 @@ export class ValueCodec {
   private readonly plain: Serializer | undefined;
   private readonly compressor: Compressor | null;
   private readonly compressMinSize: number;
+  private readonly maxValueSize: number;
 
   constructor(options: ValueCodecOptions) {
     const compressors = options.compressors ?? [];
     this.writer = options.serializers[0]!;
     this.compressor = compressors[0] ?? null;
     this.compressMinSize = options.compressMinSize ?? 0;
+    this.maxValueSize = options.maxValueSize ?? DEFAULT_MAX_VALUE_SIZE;
     for (const format of [...options.serializers, ...compressors]) {
       if (format) this.byTag.set(tagByte(format.name), format);
     }
@@ -106,7 +116,7 @@ export class ValueCodec {
     if (tag !== undefined) {
       const format = this.byTag.get(tag);
       if (format && isCompressor(format)) {
-        return this.deserialize(format.decompress(bytesPayload(raw)));
+        return this.deserialize(format.decompress(bytesPayload(raw), this.maxValueSize));
       }
     }
     return this.deserialize(raw);

@@ -97,7 +97,10 @@ export interface CacheConfig {
    * ioredis options passed through (timeouts, `tls`, `retryStrategy`, `maxRetriesPerRequest`,
    * `enableAutoPipelining`, …); with a cluster they become each node's `redisOptions`. ioredis'
    * own `keyPrefix` is not allowed: the cache applies `keyPrefix` itself, patterns included.
-   * Defaults that differ from ioredis: `enableAutoPipelining: true`, `maxRetriesPerRequest: 3`.
+   * Defaults that differ from ioredis: `enableAutoPipelining: true`, `maxRetriesPerRequest: 3`,
+   * and, on standalone and Sentinel connections, `autoResendUnfulfilledCommands: false` (a
+   * command whose reply a dropped connection lost fails with `CommandOutcomeUnknownError`
+   * instead of being sent again; `true` restores ioredis' re-sending).
    */
   redis?: Omit<RedisOptions, 'keyPrefix'>;
   /**
@@ -138,6 +141,14 @@ export interface CacheConfig {
    * @default 1024
    */
   compressMinSize?: number;
+  /**
+   * The largest a compressed value may grow to when decompressed, in **bytes**. A stored value
+   * that would decompress to more (a "zip bomb" written by anyone who can write to the server)
+   * fails with `SerializationError` before that much memory is allocated, whatever the
+   * compressor. Applies to reads only; a whole number ≥ 1.
+   * @default 67108864 (64 MiB)
+   */
+  maxValueSize?: number;
 }
 
 /** The caches of an application by name. `default` is required: it is what `CacheService` injects. */

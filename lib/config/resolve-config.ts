@@ -1,5 +1,6 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { KeyBuilder } from '../keys/key-builder.js';
+import { findKeyspaceOverlap } from '../keys/keyspace-overlap.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { describe, parseDuration } from '../utils/duration.js';
@@ -12,6 +13,7 @@ import type {
   SerializerName,
 } from './cache-config.interface.js';
 import { parseLocation } from './location.js';
+import { DEFAULT_MAX_VALUE_SIZE } from '../codecs/value-codec.js';
 
 /** How to build a cache's backend, after validation. */
 export type BackendSpec =
@@ -33,6 +35,8 @@ export interface CodecSpec {
   compressors: ReadonlyArray<CompressorName | 'none'>;
   /** Smallest serialized size, in bytes, that is compressed. */
   compressMinSize: number;
+  /** Largest decompressed size, in bytes, of a stored value. */
+  maxValueSize: number;
 }
 
 /** A cache's configuration, validated, with defaults applied and durations in ms. */
@@ -66,6 +70,13 @@ const COMPRESSOR_NAMES: ReadonlyArray<CompressorName | 'none'> = [
 ];
 /** ioredis defaults we change: a cache should fail fast rather than queue for 20 retries. */
 const REDIS_DEFAULTS: RedisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3 };
+/**
+ * What a standalone or Sentinel client does with commands whose reply a dropped connection lost:
+ * not re-sent (ioredis re-sends them, so that `incr` could run twice); the backend rejects them
+ * with `CommandOutcomeUnknownError` instead. NOTE: not for a cluster, whose nodes ioredis
+ * manages: there ioredis' re-sending stays (see the README).
+ */
+const STANDALONE_DEFAULTS: RedisOptions = { autoResendUnfulfilledCommands: false };
 
 const KNOWN_OPTIONS: ReadonlyArray<keyof CacheConfig> = [
   'location',
@@ -83,12 +94,14 @@ const KNOWN_OPTIONS: ReadonlyArray<keyof CacheConfig> = [
   'serializer',
   'compressor',
   'compressMinSize',
+  'maxValueSize',
 ];
 
 /**
  * Validates every cache and applies defaults. Throws a {@link CacheXConfigError} naming the
  * cache and the option at the first problem, so that a bad configuration stops the application
- * at start-up.
+ * at start-up; also when two caches on one server and database (or `memory://` store) have
+ * overlapping key spaces (see `findKeyspaceOverlap`), naming both.
  */
 export function resolveCaches(caches: unknown): ResolvedCacheConfig[] {
   if (typeof caches !== 'object' || caches === null || Array.isArray(caches)) {
@@ -97,7 +110,16 @@ export function resolveCaches(caches: unknown): ResolvedCacheConfig[] {
   const names = Object.keys(caches);
   if (!names.includes('default'))
     throw new CacheXConfigError(MESSAGES.noDefaultCache(names), 'default');
-  return names.map((name) => resolveCache(name, (caches as CachesConfig)[name]));
+  const resolved = names.map((name) => resolveCache(name, (caches as CachesConfig)[name]));
+  const overlap = findKeyspaceOverlap(resolved);
+  if (overlap) {
+    throw new CacheXConfigError(
+      MESSAGES.overlappingCaches(overlap.first, overlap.second, overlap.detail),
+      overlap.second,
+      'keyPrefix',
+    );
+  }
+  return resolved;
 }
 
 /**
@@ -136,7 +158,12 @@ function resolveCache(name: string, config: unknown): ResolvedCacheConfig {
   else if (c.ttl !== undefined) {
     const parsed = parseDuration(c.ttl);
     if (typeof parsed === 'string') fail('ttl', parsed);
-    if (parsed === 0) fail('ttl', 'must be positive (use null for entries that never expire)');
+    if (parsed === 0) {
+      fail(
+        'ttl',
+        MESSAGES.durationBelowOneMs(describe(c.ttl), 'use null for entries that never expire'),
+      );
+    }
     ttl = parsed as number;
   }
 
@@ -218,10 +245,18 @@ function resolveCodec(c: CacheConfig, fail: (option: string, problem: string) =>
     }
     compressMinSize = c.compressMinSize;
   }
+  const maxValueSize = c.maxValueSize === undefined ? DEFAULT_MAX_VALUE_SIZE : c.maxValueSize;
+  if (!Number.isSafeInteger(maxValueSize) || maxValueSize < 1) {
+    fail(
+      'maxValueSize',
+      `must be a number of bytes (a whole number ≥ 1), got ${describe(c.maxValueSize)}`,
+    );
+  }
   return {
     serializers: serializers.map(([, entry]) => entry as SerializerName | CustomSerializer),
     compressors: compressors.map(([, entry]) => entry as CompressorName | 'none'),
     compressMinSize,
+    maxValueSize,
   };
 }
 
@@ -297,7 +332,7 @@ function resolveBackend(
     if (isCluster) fail('sentinel', 'cannot be combined with `cluster`');
     if (c.maxEntries !== undefined) fail('maxEntries', 'applies to `memory://` caches only');
     if (c.sweepInterval !== undefined) fail('sweepInterval', 'applies to `memory://` caches only');
-    return { kind: 'redis', options: resolveSentinel(c, fail) };
+    return { kind: 'redis', options: { ...STANDALONE_DEFAULTS, ...resolveSentinel(c, fail) } };
   }
 
   const parsed = parseLocation(c.location ?? 'memory://', isCluster);
@@ -313,7 +348,11 @@ function resolveBackend(
     if (c.sweepInterval !== undefined) {
       const ms = parseDuration(c.sweepInterval);
       if (typeof ms === 'string') fail('sweepInterval', ms);
-      if (ms === 0) fail('sweepInterval', 'must be positive');
+      if (ms === 0)
+        fail(
+          'sweepInterval',
+          MESSAGES.durationBelowOneMs(describe(c.sweepInterval), 'sweep less often'),
+        );
       sweepInterval = ms as number;
     }
     return { kind: 'memory', store: parsed.store, maxEntries, sweepInterval };
@@ -335,7 +374,7 @@ function resolveBackend(
       clusterOptions: { enableAutoPipelining: true, ...clusterOptions },
     };
   }
-  return { kind: 'redis', options };
+  return { kind: 'redis', options: { ...STANDALONE_DEFAULTS, ...options } };
 }
 
 function resolveSentinel(

@@ -2,7 +2,7 @@ import { CacheXError } from './cachex.error.js';
 
 /** The cache server could not be reached, or the connection dropped while a command was pending. */
 export class CacheXConnectionError extends CacheXError {
-  override readonly name = 'CacheXConnectionError';
+  override readonly name: string = 'CacheXConnectionError';
 
   constructor(
     message: string,

@@ -27,6 +27,11 @@ export class KeyBuilder {
     private readonly reverseKeyFunction?: ReverseKeyFunction,
   ) {}
 
+  /** Whether a custom `keyFunction` makes the full keys (then their format is the user's). */
+  get custom(): boolean {
+    return this.keyFunction !== undefined;
+  }
+
   /** The full key of a user key at a version (the cache's version by default). */
   key(key: string, version = this.version): string {
     return this.keyFunction

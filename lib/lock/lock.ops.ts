@@ -14,25 +14,46 @@ export type AcquireResult =
 export type ReleaseResult = 'released' | 'expired' | 'replaced';
 
 /**
- * Acquires a lock: `SET lock token NX PX lease`, and on success `INCR` of the lock's fencing
- * counter, in one step, so that fencing tokens are handed out in acquisition order. On failure it
- * answers the holder's remaining lease, so that a waiter sleeps no longer than needed.
+ * Acquires a lock: `SET lock token NX PX lease`, and on success the next fencing token, in one
+ * step, so that fencing tokens are handed out in acquisition order. On failure it answers the
+ * holder's remaining lease, so that a waiter sleeps no longer than needed.
+ *
+ * - Idempotent for the caller's token: when the lock already holds it (this very request ran
+ *   before its reply was lost, and is sent again), it answers success with the fencing token
+ *   that run took, instead of "held by someone" for the caller's own lease.
+ * - The fencing token is the greater of the counter + 1 and the server's clock in
+ *   **microseconds** (TIME), so that it still increases after the counter is lost (a restart
+ *   without persistence, an eviction): the clock has moved past every token handed out before.
+ *   Tokens stay safe integers until the year 2255.
+ *
  * KEYS: lock, fence (same hash tag). ARGV: token, lease in ms. The fence never expires.
  */
 export const ACQUIRE_LOCK = defineOp<AcquireResult>({
   name: 'cachex:lock-acquire',
-  lua: `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return {1, redis.call('INCR', KEYS[2])}
+  lua: `local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  return {1, tonumber(redis.call('GET', KEYS[2]))}
 end
-return {0, redis.call('PTTL', KEYS[1])}`,
+if holder then
+  return {0, redis.call('PTTL', KEYS[1])}
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local time = redis.call('TIME')
+local fence = math.max(tonumber(redis.call('GET', KEYS[2]) or '0') + 1,
+  tonumber(time[1]) * 1000000 + tonumber(time[2]))
+redis.call('SET', KEYS[2], string.format('%.0f', fence))
+return {1, fence}`,
   memory(ctx, [lock, fence], [token, lease]) {
     const held = ctx.read(lock!);
+    const counter = ctx.read(fence!);
+    const last = counter?.type === 'string' ? Number(String(counter.data)) : 0;
+    if (tokenOf(held) === String(token)) return { acquired: true, fencingToken: last };
     if (held) {
       return { acquired: false, pttl: held.expiresAt === 0 ? -1 : held.expiresAt - ctx.now };
     }
     ctx.write(lock!, { type: 'string', data: String(token), expiresAt: ctx.now + Number(lease) });
-    const counter = ctx.read(fence!);
-    const next = (counter?.type === 'string' ? Number(String(counter.data)) : 0) + 1;
+    // The memory store's clock is in ms: its microseconds are ms × 1000.
+    const next = Math.max(last + 1, ctx.now * 1000);
     ctx.write(fence!, { type: 'string', data: String(next), expiresAt: 0 });
     return { acquired: true, fencingToken: next };
   },

@@ -3,9 +3,12 @@ import type { AtomicOp, OpArg } from '../backends/atomic-op.js';
 import type { CacheBackend } from '../backends/backend.interface.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXError } from '../errors/cachex.error.js';
+import { CacheXConnectionError } from '../errors/connection.error.js';
+import { CommandOutcomeUnknownError } from '../errors/outcome-unknown.error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { LockLostError, type LockLostReason } from '../errors/lock-lost.error.js';
 import type { KeyBuilder } from '../keys/key-builder.js';
+import { keyHashSlot } from '../keys/key-slot.js';
 import { describe, parseDuration, type Duration } from '../utils/duration.js';
 import type { LockAcquireOptions, LockOptions } from './lock-options.interface.js';
 import {
@@ -78,6 +81,9 @@ function clamp(ms: number): number {
   return Math.min(Math.max(0, ms), MAX_TIMER_MS);
 }
 
+/** How many times one acquisition is sent when its replies are lost (the first run included). */
+const OUTCOME_UNKNOWN_RUNS = 3;
+
 /** Retry delays of a waiter, in ms: release notices make the long one the usual case. */
 const RETRY_MS = { subscribed: 1_000, polling: 100, jitter: 10 } as const;
 
@@ -140,7 +146,7 @@ export class Lock implements AsyncDisposable {
     // One hash tag for both keys, so that one script may touch them on a cluster.
     this.key = host.keyBuilder.internal('lock', `{${name}}`);
     this.fenceKey = `${this.key}:fence`;
-    if (hashedPart(this.key) !== hashedPart(this.fenceKey)) {
+    if (keyHashSlot(this.key) !== keyHashSlot(this.fenceKey)) {
       throw invalid(
         host,
         'name',
@@ -186,7 +192,8 @@ export class Lock implements AsyncDisposable {
    * @returns `true` when acquired, `false` when another holder kept it for the whole wait
    * @throws CacheXError when this object already holds the lock (or is acquiring it)
    * @throws InvalidArgumentError for an invalid `wait`
-   * @throws CacheXConnectionError when the server cannot be reached
+   * @throws CacheXConnectionError when the server cannot be reached (with `wait`: still
+   * unreachable at the deadline; a waiter keeps trying through an outage until then)
    * @throws the signal's reason when `signal` aborts the wait
    * @example if (await lock.acquire({ wait: '5s' })) { ... }
    */
@@ -205,7 +212,14 @@ export class Lock implements AsyncDisposable {
     this.state = 'acquiring';
     try {
       const deadline = Date.now() + wait;
-      const first = await this.attempt();
+      let first: AcquireResult;
+      try {
+        first = await this.attempt();
+      } catch (error) {
+        // A waiter rides out an outage (a restart, a failover) until its deadline.
+        if (wait === 0 || !(error instanceof CacheXConnectionError)) throw error;
+        first = { acquired: false, pttl: RETRY_MS.polling };
+      }
       if (first.acquired || wait === 0) return first.acquired;
       return await this.waitFor(deadline, first.pttl, options.signal);
     } finally {
@@ -279,15 +293,27 @@ export class Lock implements AsyncDisposable {
   private async attempt(): Promise<AcquireResult> {
     const token = randomUUID();
     const started = Date.now();
-    const result = await this.run(
-      ACQUIRE_LOCK,
-      [this.key, this.fenceKey],
-      [token, this.lease],
-    ).catch((error: unknown) => {
-      throw this.host.mapError(error);
-    });
+    const result = await this.acquireAs(token);
     if (result.acquired) this.onAcquired(token, result.fencingToken, started);
     return result;
+  }
+
+  /**
+   * Runs the acquire script for `token`. When its reply was lost (the connection dropped after
+   * it was sent), runs it again with the same token: the script answers success when the first
+   * run took the lock, so the lock is never left held for a whole lease by a caller told `false`.
+   */
+  private async acquireAs(token: string): Promise<AcquireResult> {
+    for (let run = 1; ; run++) {
+      try {
+        return await this.run(ACQUIRE_LOCK, [this.key, this.fenceKey], [token, this.lease]);
+      } catch (error) {
+        const mapped = this.host.mapError(error);
+        if (!(mapped instanceof CommandOutcomeUnknownError) || run >= OUTCOME_UNKNOWN_RUNS) {
+          throw mapped;
+        }
+      }
+    }
   }
 
   /**
@@ -312,10 +338,23 @@ export class Lock implements AsyncDisposable {
         ready,
       );
       for (;;) {
-        const result = await this.attempt();
+        let result: AcquireResult;
+        let outage: CacheXConnectionError | undefined;
+        try {
+          result = await this.attempt();
+        } catch (error) {
+          // The server is down or restarting: keep trying, briefly, until the deadline.
+          if (!(error instanceof CacheXConnectionError)) throw error;
+          outage = error;
+          result = { acquired: false, pttl: RETRY_MS.polling };
+        }
         if (result.acquired) return true;
         const remaining = deadline - Date.now();
-        if (remaining <= 0) return false;
+        // Still unreachable at the deadline: whether the lock is free cannot be known.
+        if (remaining <= 0) {
+          if (outage) throw outage;
+          return false;
+        }
         await waiter.sleep(Math.min(retryDelay(result.pttl, subscribed), remaining), signal);
       }
     } finally {
@@ -475,15 +514,6 @@ class Waiter {
       );
     });
   }
-}
-
-/** The part of a key that Redis Cluster hashes to pick its slot: the hash tag, if any. */
-function hashedPart(key: string): string {
-  const open = key.indexOf('{');
-  if (open === -1) return key;
-  const close = key.indexOf('}', open + 1);
-  // As the server: no closing brace, or an empty tag, hashes the whole key.
-  return close === -1 || close === open + 1 ? key : key.slice(open + 1, close);
 }
 
 function invalid(host: LockHost, argument: string, problem: string): InvalidArgumentError {

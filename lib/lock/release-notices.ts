@@ -92,7 +92,8 @@ class RedisReleaseNotices implements ReleaseNotices {
     if (this.subscriber) return this.subscriber;
     const subscriber: RedisLikeClient = this.client.isCluster
       ? (this.client as Cluster).duplicate()
-      : (this.client as Redis).duplicate();
+      : // SUBSCRIBE may be sent again after a lost reply: it is idempotent.
+        (this.client as Redis).duplicate({ autoResendUnfulfilledCommands: true });
     // The cache's own client logs outages; this one reconnects and resubscribes by itself, and
     // waiters poll meanwhile, so its errors need no handling beyond not being "unhandled".
     subscriber.on('error', () => undefined);

@@ -85,7 +85,7 @@ export function limitProblem(limit: unknown): string | undefined {
 export function parseWindow(window: unknown): number | string {
   const ms = parseDuration(window);
   if (typeof ms === 'string') return ms;
-  return ms > 0 ? ms : `must be positive, got ${describe(window)}`;
+  return ms > 0 ? ms : MESSAGES.durationBelowOneMs(describe(window), 'a window of at least 1 ms');
 }
 
 /**

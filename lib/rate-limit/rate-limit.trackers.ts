@@ -13,6 +13,8 @@ type Source = Record<string, unknown> & {
   handshake?: { address?: unknown };
   sessionID?: unknown;
   session?: { id?: unknown; sessionId?: unknown };
+  /** Fastify's raw request, where the module's session middleware exposes `sessionID`. */
+  raw?: { sessionID?: unknown };
 };
 
 /**
@@ -43,7 +45,11 @@ export async function trackerOf(
     const id = valueAt(source, settings.userPath);
     if (id !== undefined && id !== null && id !== '') return `user:${String(id)}`;
   } else if (by === 'session') {
-    const id = source?.sessionID ?? source?.session?.id ?? source?.session?.sessionId;
+    const id =
+      source?.sessionID ??
+      source?.raw?.sessionID ??
+      source?.session?.id ??
+      source?.session?.sessionId;
     if (typeof id === 'string' && id !== '') return `session:${id}`;
   }
   const ip = ipOf(source);

@@ -21,11 +21,19 @@ export interface SampleOptions {
    * @default 'sample'
    */
   keyPrefix?: string;
+  /**
+   * The secret that signs session cookies (at least 32 characters).
+   * @default process.env.SESSION_SECRET, else a development-only secret
+   */
+  sessionSecret?: string;
 }
 
+/** Never use it in production: anyone who reads this file can forge session cookies. */
+const DEVELOPMENT_SECRET = 'development-only-secret-of-the-nestjs-cachex-sample';
+
 /**
- * The sample's caches: `default` (injected as `CacheService`) and `sessions` (injected with
- * `@InjectCache('sessions')`), on the same server but under different key prefixes, sessions
+ * The sample's caches: `default` (injected as `CacheService`) and `sessions` (the log-in sessions
+ * of the module option `session`), on the same server but under different key prefixes, sessions
  * living 14 days.
  */
 export function sampleCaches({
@@ -50,7 +58,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CacheXModule.forRoot(sampleCaches(options)),
+        CacheXModule.forRoot(sampleCaches(options), {
+          session: {
+            cache: 'sessions',
+            secret: options.sessionSecret ?? process.env.SESSION_SECRET ?? DEVELOPMENT_SECRET,
+          },
+        }),
         ProductsModule,
         UsersModule,
         SessionsModule,

@@ -103,11 +103,9 @@ export function lockContract(label: string, base: () => CacheConfig): void {
           expect(lock.fencingToken).toBe(tokens.at(-1));
         }
         for (let i = 1; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThan(tokens[i - 1]!);
-        // Per name: another lock starts its own sequence.
-        const other = cache.lock('other-name');
-        await other.acquire();
-        expect(other.fencingToken).toBe(1);
-        await other.release();
+        // Tokens are at least the server's clock in microseconds, so that they still increase
+        // after the counter is lost (see test/integration/faults/lock-faults.spec.ts).
+        expect(tokens[0]).toBeGreaterThan((Date.now() - 60_000) * 1000);
       });
 
       it('keeps the fencing counter without expiry, so that tokens never go back', async () => {
@@ -178,7 +176,7 @@ export function lockContract(label: string, base: () => CacheConfig): void {
         // Far below the 500 ms a waiter that missed the notice would still be asleep.
         expect(Date.now() - released).toBeLessThan(300);
         expect(attempts()).toHaveLength(3);
-        expect(waiter.fencingToken).toBe(holder.fencingToken! + 1);
+        expect(waiter.fencingToken).toBeGreaterThan(holder.fencingToken!);
         run.mockRestore();
       });
 

@@ -155,46 +155,52 @@ describe.each(backends)('sample app on the $kind backend', ({ kind, location }) 
     });
   });
 
-  describe('sessions: a named cache with its own TTL', () => {
-    it('creates a session and reads it back', async () => {
-      const created = await http()
-        .post('/session')
-        .send({ user: 'ada', roles: ['admin'] });
-      expect(created.status).toBe(201);
-      const { id, ttlMs } = created.body;
-      expect(id).toEqual(expect.any(String));
-      // The sessions cache's default TTL: 14 days.
+  describe('sessions: log-in sessions on the sessions cache', () => {
+    const cookieOf = (res: request.Response) =>
+      ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? [])
+        .find((c) => c.startsWith('cachex.sid='))
+        ?.split(';')[0];
+
+    it('POST /login sets a cookie; GET /me reads the session; POST /logout ends it', async () => {
+      await http().get('/me').expect(401);
+      const login = await http().post('/login').send({ user: 'ada' }).expect(200);
+      expect(login.body).toEqual({ user: 'ada' });
+      const cookie = cookieOf(login)!;
+      expect(cookie).toMatch(/^cachex\.sid=[\w-]{32}\.[\w-]{43}$/);
+
+      const me = await http().get('/me').set('Cookie', cookie).expect(200);
+      expect(me.body).toEqual({ user: 'ada', loggedInAt: expect.any(String) });
+
+      // Stored in the sessions cache, with its 14-day TTL, not in the default one.
+      const key = `session:${cookie.slice('cachex.sid='.length).split('.')[0]}`;
+      const sessions = app.get(CacheRegistry).get('sessions');
+      expect(await sessions.hget(key, 'user')).toBe('ada');
+      const ttlMs = (await sessions.ttl(key))!;
       expect(ttlMs).toBeGreaterThan(FOURTEEN_DAYS_MS - 60_000);
       expect(ttlMs).toBeLessThanOrEqual(FOURTEEN_DAYS_MS);
+      expect(await app.get(CacheService).has(key)).toBe(false);
 
-      const read = await http().get(`/session/${id}`).expect(200);
-      expect(read.body).toEqual({
-        createdAt: expect.any(String),
-        data: { user: 'ada', roles: ['admin'] },
-      });
-      expect(Number.isNaN(Date.parse(read.body.createdAt))).toBe(false);
-
-      // Stored in the sessions cache, not in the default one.
-      expect(await app.get(CacheRegistry).get('sessions').has(id)).toBe(true);
-      expect(await app.get(CacheService).has(id)).toBe(false);
+      const logout = await http().post('/logout').set('Cookie', cookie).expect(204);
+      expect(logout.headers['set-cookie']).toEqual([
+        expect.stringMatching(/^cachex\.sid=;.*Max-Age=0/),
+      ]);
+      expect(await sessions.has(key)).toBe(false);
+      await http().get('/me').set('Cookie', cookie).expect(401);
     });
 
-    it('creates a session without a body', async () => {
-      const created = await http().post('/session').expect(201);
-      const read = await http().get(`/session/${created.body.id}`).expect(200);
-      expect(read.body.data).toEqual({});
+    it('POST /login gives a logged-in visitor a new session id', async () => {
+      const first = cookieOf(await http().post('/login').send({ user: 'bob' }).expect(200))!;
+      const second = cookieOf(
+        await http().post('/login').set('Cookie', first).send({ user: 'bob' }).expect(200),
+      )!;
+      expect(second).not.toBe(first);
+      await http().get('/me').set('Cookie', first).expect(401);
+      expect((await http().get('/me').set('Cookie', second).expect(200)).body.user).toBe('bob');
     });
 
-    it('answers 404 for an unknown session', async () => {
-      const res = await http().get('/session/no-such-session').expect(404);
-      expect(res.body.message).toMatch(/no-such-session/);
-    });
-
-    it('DELETE /session/:id ends the session', async () => {
-      const { id } = (await http().post('/session').send({ user: 'bob' }).expect(201)).body;
-      await http().delete(`/session/${id}`).expect(204);
-      await http().get(`/session/${id}`).expect(404);
-      await http().delete(`/session/${id}`).expect(404);
+    it('POST /login without a user answers 400 and starts no session', async () => {
+      const res = await http().post('/login').send({}).expect(400);
+      expect(res.headers['set-cookie']).toBeUndefined();
     });
   });
 

@@ -251,7 +251,7 @@ describe.each(backends)('@WithLock on the $kind backend', ({ location }) => {
   it('currentLock() gives the method its lock', async () => {
     const first = await payments.inspect();
     expect(first).toEqual({ name: 'inspect', fencingToken: expect.any(Number), aborted: false });
-    expect((await payments.inspect()).fencingToken).toBe(first.fencingToken + 1);
+    expect((await payments.inspect()).fencingToken).toBeGreaterThan(first.fencingToken);
   });
 
   it('a method that outlives its lease rejects with LockLostError', async () => {

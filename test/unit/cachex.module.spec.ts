@@ -32,7 +32,10 @@ class SettingsModule {}
 @Injectable()
 class CachesFactory implements CacheXOptionsFactory {
   createCachesConfig(): CachesConfig {
-    return { default: { location: 'memory://' }, sessions: { location: 'memory://', ttl: '14d' } };
+    return {
+      default: { location: 'memory://' },
+      sessions: { location: 'memory://', ttl: '14d', keyPrefix: 'sess' },
+    };
   }
 }
 
@@ -90,7 +93,7 @@ describe('CacheXModule', () => {
         inject: [Settings],
         useFactory: async (settings: Settings) => ({
           default: { location: 'memory://' },
-          sessions: { location: 'memory://', ttl: settings.sessionTtl },
+          sessions: { location: 'memory://', ttl: settings.sessionTtl, keyPrefix: 'sess' },
         }),
       }),
     ]);

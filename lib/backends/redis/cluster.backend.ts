@@ -1,5 +1,6 @@
+import { keyHashSlot } from '../../keys/key-slot.js';
 import calculateSlot from 'cluster-key-slot';
-import type { Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { BackendStep, RawValue, StepResult } from '../backend.interface.js';
 import { RedisBackend, scanNode } from './redis.backend.js';
 
@@ -20,9 +21,10 @@ export class ClusterBackend extends RedisBackend {
     await Promise.all(
       groupBySlot(keys).map(async (indexes) => {
         const group = indexes.map((i) => keys[i]!);
+        const client = await this.clientFor(group[0]!);
         const values: Array<RawValue | null> = this.options.binary
-          ? await this.cluster.mgetBuffer(...group)
-          : await this.cluster.mget(...group);
+          ? await client.mgetBuffer(...group)
+          : await client.mget(...group);
         indexes.forEach((keyIndex, i) => (result[keyIndex] = values[i] ?? undefined));
       }),
     );
@@ -34,12 +36,21 @@ export class ClusterBackend extends RedisBackend {
     ttl: number | null,
   ): Promise<void> {
     // Auto-pipelining batches these per node: one round trip to each master.
-    await Promise.all(entries.map(([key, value]) => this.set(key, value, { ttl })));
+    await Promise.all(
+      entries.map(async ([key, value]) => {
+        const client = await this.clientFor(key);
+        if (client === this.client) return this.set(key, value, { ttl });
+        return ttl === null ? client.set(key, value) : client.set(key, value, 'PX', ttl);
+      }),
+    );
   }
 
   override async delete(keys: readonly string[]): Promise<number> {
     const counts = await Promise.all(
-      groupBySlot(keys).map((indexes) => this.cluster.unlink(...indexes.map((i) => keys[i]!))),
+      groupBySlot(keys).map(async (indexes) => {
+        const group = indexes.map((i) => keys[i]!);
+        return (await this.clientFor(group[0]!)).unlink(...group);
+      }),
     );
     return counts.reduce((sum, n) => sum + n, 0);
   }
@@ -80,8 +91,26 @@ export class ClusterBackend extends RedisBackend {
     return results;
   }
 
+  /**
+   * The client to send a key's commands to: the cluster, which routes them, except for keys whose
+   * slot ioredis computes wrongly (an empty hash tag followed by another `}`, as in `{}u}1`; see
+   * {@link keyHashSlot}). Those go straight to the master of their real slot: routed by ioredis,
+   * they would be answered MOVED, which it follows only for a pipeline of reads.
+   */
+  private async clientFor(key: string): Promise<Redis | Cluster> {
+    const slot = keyHashSlot(key);
+    if (calculateSlot(key) === slot) return this.cluster;
+    // The slot map is known once connected; a routed command waits for that.
+    if (this.cluster.slots.length === 0) await this.cluster.ping();
+    const address = this.cluster.slots[slot]?.[0];
+    const node = this.cluster
+      .nodes('master')
+      .find((n) => `${n.options.host}:${n.options.port}` === address);
+    return node ?? this.cluster;
+  }
+
   override async rename(from: string, to: string): Promise<boolean> {
-    if (calculateSlot(from) === calculateSlot(to)) return super.rename(from, to);
+    if (keyHashSlot(from) === keyHashSlot(to)) return super.rename(from, to);
     // NOTE: keys in different slots cannot be moved atomically; DUMP/RESTORE keeps type and TTL.
     const [dump, ttl] = await Promise.all([this.cluster.dumpBuffer(from), this.cluster.pttl(from)]);
     if (dump === null) return false;
@@ -102,7 +131,7 @@ function groupByNode(cluster: Cluster, steps: readonly BackendStep[]): number[][
   steps.forEach((step, index) => {
     let id = first ?? '';
     if (step.keys.length > 0) {
-      const slot = calculateSlot(step.keys[0]!);
+      const slot = keyHashSlot(step.keys[0]!);
       id = cluster.slots[slot]?.join(';') ?? `slot ${slot}`;
     }
     first ??= id;
@@ -117,7 +146,7 @@ function groupByNode(cluster: Cluster, steps: readonly BackendStep[]): number[][
 function groupBySlot(keys: readonly string[]): number[][] {
   const groups = new Map<number, number[]>();
   keys.forEach((key, index) => {
-    const slot = calculateSlot(key);
+    const slot = keyHashSlot(key);
     const group = groups.get(slot);
     if (group) group.push(index);
     else groups.set(slot, [index]);

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import type { Socket as NetStream } from 'node:net';
 import type { AtomicOp, OpArg } from '../atomic-op.js';
 import type {
   BackendCommand,
@@ -214,22 +215,41 @@ export function throwFirstPipelineError(results: Array<[Error | null, unknown]> 
 /**
  * Quits gracefully when connected (pending replies arrive first), and disconnects at once
  * otherwise: QUIT on a client that is still reconnecting would wait for a server that is gone.
- * Resolves once the sockets are closed, so that nothing keeps the process alive afterwards.
+ * A QUIT unanswered after {@link QUIT_WAIT_MS} (a stalled server: SIGSTOP, a full network
+ * buffer) gives way to a disconnect, so that `app.close()` cannot hang on the cache. Resolves
+ * once the sockets are closed, so that nothing keeps the process alive afterwards.
  */
 export async function closeClient(client: RedisLikeClient): Promise<void> {
   if (client.status === 'end') return;
+  const quitting = client.status === 'ready';
   const ended = new Promise<void>((resolve) => {
     client.once('end', () => resolve());
     // A client between reconnection attempts has no socket left and never emits 'end' after
     // disconnect(); its retry timer is cleared, so nothing of it outlives this bounded wait.
-    setTimeout(resolve, CLOSE_WAIT_MS).unref();
+    setTimeout(resolve, (quitting ? QUIT_WAIT_MS : 0) + CLOSE_WAIT_MS).unref();
   });
-  if (client.status === 'ready') {
+  if (quitting) {
+    const giveUp = setTimeout(() => abandon(client), QUIT_WAIT_MS);
+    giveUp.unref();
     await client.quit().catch(() => client.disconnect());
+    clearTimeout(giveUp);
   } else {
     client.disconnect();
   }
   await ended;
 }
 
+/**
+ * Disconnects without waiting for the server: a stalled server does not close its side either,
+ * and ioredis would keep the half-closed socket for its `disconnectTimeout` (2 s).
+ */
+function abandon(client: RedisLikeClient): void {
+  client.disconnect();
+  const nodes = client.isCluster ? (client as Cluster).nodes() : [client as Redis];
+  for (const node of nodes) (node.stream as NetStream | undefined)?.destroy();
+}
+
+/** How long a closing client waits for the server to answer QUIT, in ms. */
+export const QUIT_WAIT_MS = 1_000;
+/** How long a closing client waits for its sockets to close once disconnected, in ms. */
 const CLOSE_WAIT_MS = 1_000;

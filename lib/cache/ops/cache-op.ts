@@ -1,4 +1,4 @@
-import calculateSlot from 'cluster-key-slot';
+import { keyHashSlot } from '../../keys/key-slot.js';
 import type { OpArg } from '../../backends/atomic-op.js';
 import type {
   BackendKind,
@@ -67,8 +67,8 @@ export function assertSameSlot(
   userKeys: readonly string[],
 ): void {
   if (ctx.kind !== 'cluster' || fullKeys.length < 2) return;
-  const slot = calculateSlot(fullKeys[0]!);
-  if (fullKeys.every((key) => calculateSlot(key) === slot)) return;
+  const slot = keyHashSlot(fullKeys[0]!);
+  if (fullKeys.every((key) => keyHashSlot(key) === slot)) return;
   throw new CrossSlotError(
     MESSAGES.crossSlot(ctx.cache, operation, userKeys),
     ctx.cache,

@@ -1,53 +1,58 @@
 import {
+  BadRequestException,
   Body,
   Controller,
-  Delete,
   Get,
   HttpCode,
   HttpStatus,
-  NotFoundException,
-  Param,
   Post,
+  UseGuards,
 } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { CacheService, InjectCache } from 'nestjs-cachex';
+import { RequireSession, Session, SessionGuard, SessionHandle } from 'nestjs-cachex';
 
-export interface Session {
-  createdAt: string;
-  data: Record<string, unknown>;
+declare module 'nestjs-cachex' {
+  /** What the sample keeps in a session: `session.get('user')` is typed as a string. */
+  interface SessionData {
+    user: string;
+    loggedInAt: string;
+  }
 }
 
 /**
- * Sessions on their own named cache, `sessions` (injected with `@InjectCache('sessions')`),
- * which has its own key prefix and a 14-day default TTL.
+ * Log-in sessions on the `sessions` cache (14-day TTL), enabled by the module option `session`:
+ * a signed `cachex.sid` cookie, the session loaded only by the routes that use it, and saved
+ * before the response's headers.
  */
-@Controller('session')
+@Controller()
 export class SessionsController {
-  constructor(@InjectCache('sessions') private readonly sessions: CacheService) {}
-
-  /** Stores the request body as a new session, with the cache's default TTL. */
-  @Post()
-  async create(
-    @Body() data: Record<string, unknown> = {},
-  ): Promise<{ id: string; ttlMs: number | null | undefined }> {
-    const id = randomBytes(24).toString('base64url');
-    const session: Session = { createdAt: new Date().toISOString(), data };
-    await this.sessions.set(id, session);
-    return { id, ttlMs: await this.sessions.ttl(id) };
+  /** Starts a session for the user in the body (a real app checks a password first). */
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  async login(
+    @Session() session: SessionHandle,
+    @Body() body: { user?: unknown } = {},
+  ): Promise<{ user: string }> {
+    if (typeof body.user !== 'string' || body.user === '')
+      throw new BadRequestException('`user` must be a non-empty string');
+    // A new id on log-in, against session fixation; the data moves along.
+    await session.regenerate();
+    session.set('user', body.user);
+    session.set('loggedInAt', new Date().toISOString());
+    return { user: body.user };
   }
 
-  /** Reads a session; 404 when it does not exist or has expired. */
-  @Get(':id')
-  async find(@Param('id') id: string): Promise<Session> {
-    const session = await this.sessions.get<Session>(id);
-    if (session === undefined) throw new NotFoundException(`No session ${id}`);
-    return session;
+  /** The logged-in user; 401 without a session or when it has no user. */
+  @UseGuards(SessionGuard)
+  @RequireSession((session) => session.has('user'))
+  @Get('me')
+  me(@Session() session: SessionHandle): { user: string; loggedInAt: string } {
+    return { user: session.get('user')!, loggedInAt: session.get('loggedInAt')! };
   }
 
-  /** Ends a session (log out); 404 when it does not exist. */
-  @Delete(':id')
+  /** Ends the session: deleted from the cache, cookie cleared. */
+  @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  async remove(@Param('id') id: string): Promise<void> {
-    if (!(await this.sessions.delete(id))) throw new NotFoundException(`No session ${id}`);
+  async logout(@Session() session: SessionHandle): Promise<void> {
+    await session.destroy();
   }
 }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SessionsController } from './sessions.controller.js';
 
-/** Recipe: a second named cache with its own prefix and TTL (`@InjectCache('sessions')`). */
+/** Recipe: log-in sessions on a second named cache (`session: { cache: 'sessions', … }`). */
 @Module({ controllers: [SessionsController] })
 export class SessionsModule {}

@@ -27,7 +27,12 @@ function expectOptionError(config: object, option: string, problem: string | Reg
 
 describe('codec options', () => {
   it('default to JSON, no compression, 1024 bytes', () => {
-    expect(codecOf({})).toEqual({ serializers: ['json'], compressors: [], compressMinSize: 1024 });
+    expect(codecOf({})).toEqual({
+      serializers: ['json'],
+      compressors: [],
+      compressMinSize: 1024,
+      maxValueSize: 64 * 1024 * 1024,
+    });
   });
 
   it('take a name, an object or a chain of them', () => {
@@ -35,12 +40,21 @@ describe('codec options', () => {
       serializers: ['msgpack'],
       compressors: ['zstd'],
       compressMinSize: 0,
+      maxValueSize: 64 * 1024 * 1024,
     });
     expect(codecOf({ serializer: ['v8', custom, 'json'], compressor: ['none', 'gzip'] })).toEqual({
       serializers: ['v8', custom, 'json'],
       compressors: ['none', 'gzip'],
       compressMinSize: 1024,
+      maxValueSize: 64 * 1024 * 1024,
     });
+  });
+
+  it('take maxValueSize in bytes, and refuse anything but a whole number ≥ 1', () => {
+    expect(codecOf({ compressor: 'gzip', maxValueSize: 1000 }).maxValueSize).toBe(1000);
+    for (const maxValueSize of [0, -1, 1.5, '64MB', null]) {
+      expectOptionError({ maxValueSize }, 'maxValueSize', /must be a number of bytes/);
+    }
   });
 
   it('reject unknown names, listing the valid ones', () => {
@@ -110,7 +124,7 @@ describe('codec options', () => {
 
   it('are listed among the known options', () => {
     expect(() => resolveCaches({ default: { serialiser: 'json' } })).toThrow(
-      /unknown option `serialiser`\. Known options: .*serializer, compressor, compressMinSize\./,
+      /unknown option `serialiser`\. Known options: .*serializer, compressor, compressMinSize, maxValueSize\./,
     );
   });
 

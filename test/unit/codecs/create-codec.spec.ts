@@ -6,6 +6,7 @@ const spec = (partial: Partial<CodecSpec>): CodecSpec => ({
   serializers: ['json'],
   compressors: [],
   compressMinSize: 0,
+  maxValueSize: 64 * 1024 * 1024,
   ...partial,
 });
 const value = { id: 1, at: new Date(0), rows: Array.from({ length: 50 }, (_, i) => `row ${i}`) };

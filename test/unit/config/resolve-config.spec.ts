@@ -161,9 +161,9 @@ describe('resolveCaches', () => {
       ['-1s', /not a valid duration/],
       ['10 parsecs', /not a valid duration/],
       [NaN, /finite/],
-      [0, /must be positive/],
-      ['0s', /must be positive/],
-      [0.2, /must be positive/],
+      [0, /must be a whole number of milliseconds ≥ 1, got number 0/],
+      ['0s', /must be a whole number of milliseconds ≥ 1, got '0s'/],
+      [0.4, /must be a whole number of milliseconds ≥ 1, got number 0.4, which rounds to 0 ms/],
       [true, /must be a number of milliseconds/],
     ])('rejects ttl %p', (ttl, problem) => {
       expectOptionError({ ttl }, 'ttl', problem);
@@ -239,8 +239,8 @@ describe('resolveCaches', () => {
     });
 
     it.each([
-      [0, /must be positive/],
-      ['0s', /must be positive/],
+      [0, /must be a whole number of milliseconds ≥ 1/],
+      ['0s', /must be a whole number of milliseconds ≥ 1/],
       [-5, /negative/],
       ['soon', /not a valid duration/],
     ])('rejects sweepInterval %p', (sweepInterval, problem) => {
@@ -324,6 +324,7 @@ describe('resolveCaches', () => {
       expect(resolveOne({ location: 'redis://:pw@h:6380/2' }).backend).toEqual({
         kind: 'redis',
         options: {
+          autoResendUnfulfilledCommands: false,
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
           password: 'pw',
@@ -347,6 +348,7 @@ describe('resolveCaches', () => {
       expect(backend).toEqual({
         kind: 'redis',
         options: {
+          autoResendUnfulfilledCommands: false,
           enableAutoPipelining: false,
           maxRetriesPerRequest: null,
           host: 'h',
@@ -419,6 +421,7 @@ describe('resolveCaches', () => {
       expect(backend).toEqual({
         kind: 'redis',
         options: {
+          autoResendUnfulfilledCommands: false,
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
           username: 'app',
@@ -437,7 +440,13 @@ describe('resolveCaches', () => {
       const { backend } = resolveOne({ sentinel: { sentinels, name: 'm' } });
       expect(backend).toEqual({
         kind: 'redis',
-        options: { enableAutoPipelining: true, maxRetriesPerRequest: 3, sentinels, name: 'm' },
+        options: {
+          autoResendUnfulfilledCommands: false,
+          enableAutoPipelining: true,
+          maxRetriesPerRequest: 3,
+          sentinels,
+          name: 'm',
+        },
       });
     });
 

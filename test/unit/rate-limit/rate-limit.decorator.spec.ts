@@ -226,7 +226,7 @@ describe('@RateLimit declarations are checked when the class is declared', () =>
   it.each([
     [{ limit: 0, window: '1s' }, 'limit', /`limit` must be a positive integer, got number 0/],
     [{ limit: 5, window: 'soon' }, 'window', /`window` is not a valid duration: 'soon'/],
-    [{ limit: 5, window: 0 }, 'window', /`window` must be positive/],
+    [{ limit: 5, window: 0 }, 'window', /`window` must be a whole number of milliseconds ≥ 1/],
     [{ limit: 5, window: '1s', algorithm: 'leaky' }, 'algorithm', /must be one of sliding-log/],
     [{ limit: 5, window: '1s', by: 'cookie' }, 'by', /'ip', 'user', 'session' or a function/],
     [{ limit: 5, window: '1s', name: 'émoji' }, 'name', /printable ASCII/],

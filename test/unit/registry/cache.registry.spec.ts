@@ -27,8 +27,8 @@ describe('CacheRegistry: a ttl that looks like seconds', () => {
   it('warns once, in the cache’s log context, when a plain-number ttl is under 1 s', async () => {
     const warnings = await startupWarnings({
       default: { location: 'memory://', ttl: 300 },
-      sessions: { location: 'memory://', ttl: 999 },
-      pages: { location: 'memory://', ttl: 1000 },
+      sessions: { location: 'memory://sessions', ttl: 999 },
+      pages: { location: 'memory://pages', ttl: 1000 },
     });
     expect(warnings).toEqual([
       {
@@ -47,10 +47,10 @@ describe('CacheRegistry: a ttl that looks like seconds', () => {
   it('does not warn for 1 s or more, a duration string, null or the default', async () => {
     const warnings = await startupWarnings({
       default: { location: 'memory://' },
-      second: { location: 'memory://', ttl: 1000 },
-      short: { location: 'memory://', ttl: '300ms' },
-      forever: { location: 'memory://', ttl: null },
-      day: { location: 'memory://', ttl: '1d' },
+      second: { location: 'memory://second', ttl: 1000 },
+      short: { location: 'memory://short', ttl: '300ms' },
+      forever: { location: 'memory://forever', ttl: null },
+      day: { location: 'memory://day', ttl: '1d' },
     });
     expect(warnings).toEqual([]);
   });

@@ -1,0 +1,124 @@
+import type { OpArg } from '../backends/atomic-op.js';
+import type { RawValue } from '../backends/backend.interface.js';
+import type { CacheService } from '../cache/cache.service.js';
+import { mapBackendError } from '../cache/map-error.js';
+import { MESSAGES } from '../cachex.messages.js';
+import { CacheXConfigError } from '../errors/config.error.js';
+import type { CacheRegistry } from '../registry/cache.registry.js';
+import type { SessionSettings } from './session.config.js';
+import { SAVE_SESSION } from './session.ops.js';
+
+/**
+ * The hash field that marks a stored session: the time of its last save or renewal, in ms since
+ * the epoch, which decides when a read renews it. Session keys are non-empty, so it never
+ * collides with one; it keeps a session that the app emptied alive until it expires or is
+ * destroyed.
+ */
+export const SAVED_AT_FIELD = '';
+
+const NO_FIELDS: ReadonlyMap<string, RawValue> = new Map();
+const NO_DELETES: ReadonlySet<string> = new Set();
+
+/** A session as read from the cache. @internal */
+export interface StoredSession {
+  data: Map<string, unknown>;
+  /** When it was last saved or renewed, in ms since the epoch. */
+  savedAt: number;
+}
+
+/**
+ * Where the module's sessions live: one hash per session at the user key `session:<id>` of the
+ * session cache (so `<prefix>:<version>:session:<id>`), one field per session key, values encoded
+ * with the cache's codec. Each method is one round trip.
+ * @internal
+ */
+export class SessionStorage {
+  /** The session TTL in ms. */
+  readonly ttlMs: number;
+  /** The cookie's Max-Age in ms; `null` for a browser-session cookie. */
+  readonly cookieMaxAgeMs: number | null;
+  /** The session cache. */
+  readonly cache: CacheService;
+  private readonly codec: CacheService['values'];
+
+  /**
+   * @throws CacheXConfigError at start-up when the cache is not registered, or sessions would
+   * never expire
+   */
+  constructor(
+    readonly settings: SessionSettings,
+    registry: CacheRegistry,
+  ) {
+    this.cache = registry.get(settings.cache);
+    const ttl = settings.ttlMs ?? this.cache.defaultTtl;
+    if (ttl === null)
+      throw new CacheXConfigError(
+        MESSAGES.sessionNoTtl(settings.cache),
+        settings.cache,
+        'session.ttl',
+      );
+    this.ttlMs = ttl;
+    this.cookieMaxAgeMs = settings.cookie.maxAgeMs === undefined ? ttl : settings.cookie.maxAgeMs;
+    this.codec = this.cache.values;
+  }
+
+  /** The full key of a session's hash. */
+  key(id: string): string {
+    return this.cache.keyBuilder.key(`session:${id}`);
+  }
+
+  /** A value as the cache stores it; `SerializationError` when it cannot be encoded. */
+  encode(field: string, value: unknown): RawValue {
+    return this.codec.encode(value, `session[${field}]`);
+  }
+
+  /** Reads a session: one HGETALL. `undefined` when it does not exist (or expired). */
+  async load(id: string): Promise<StoredSession | undefined> {
+    const command = { name: 'hgetall', keys: [this.key(id)], args: [] };
+    const flat = (await this.run(() => this.cache.backend.command(command))) as RawValue[];
+    if (flat.length === 0) return undefined;
+    const data = new Map<string, unknown>();
+    let savedAt = 0;
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const field = flat[i]!.toString();
+      if (field === SAVED_AT_FIELD) savedAt = Number(flat[i + 1]!.toString());
+      else data.set(field, this.codec.decode(flat[i + 1]!, `session[${field}]`));
+    }
+    return { data, savedAt };
+  }
+
+  /**
+   * Writes the changed fields and renews the expiry, in one atomic step.
+   * @param existing - the session was loaded: write only if it still exists
+   * @returns false when an existing session is gone (destroyed or expired); nothing was written
+   */
+  async save(
+    id: string,
+    existing: boolean,
+    changed: ReadonlyMap<string, RawValue>,
+    deleted: ReadonlySet<string>,
+  ): Promise<boolean> {
+    const args: OpArg[] = [existing ? '1' : '0', this.ttlMs, Date.now(), deleted.size, ...deleted];
+    for (const [field, raw] of changed) args.push(field, raw);
+    return this.run(() => this.cache.backend.run(SAVE_SESSION, [this.key(id)], args));
+  }
+
+  /** Renews a session's expiry if it still exists (never recreates it); answers whether it does. */
+  async touch(id: string): Promise<boolean> {
+    return this.save(id, true, NO_FIELDS, NO_DELETES);
+  }
+
+  /** Deletes a session. */
+  async destroy(id: string): Promise<void> {
+    await this.run(() => this.cache.backend.delete([this.key(id)]));
+  }
+
+  private async run<R>(step: () => Promise<R>): Promise<R> {
+    try {
+      return await step();
+    } catch (error) {
+      // The session id is a credential: errors name the cache, never the key.
+      throw mapBackendError(error, this.cache.name, 'session:…');
+    }
+  }
+}

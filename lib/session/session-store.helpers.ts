@@ -1,0 +1,44 @@
+/** A session as express-session and @fastify/session hand it to their stores: what a store reads of it. */
+export interface StoredSessionData {
+  cookie?: { expires?: Date | string | null; originalMaxAge?: number | null };
+}
+
+/**
+ * A callback that receives a session (or sessions) from a store. Its result is typed by the
+ * session library that passes the callback (express-session's or @fastify/session's session
+ * type), hence `never` here: any such callback is accepted.
+ */
+export type SessionCallback = (error: unknown, result?: never) => void;
+
+/**
+ * The TTL of a session in a store: until its cookie expires, else `fallback` (undefined: the
+ * cache's TTL). `0` when the cookie has expired already.
+ * @internal
+ */
+export function storeTtl(
+  session: StoredSessionData,
+  fallback: number | string | undefined,
+): number | string | undefined {
+  const expires = session.cookie?.expires;
+  if (expires === undefined || expires === null) return fallback;
+  const ms = new Date(expires).getTime() - Date.now();
+  if (Number.isNaN(ms)) return fallback;
+  return ms > 0 ? Math.ceil(ms) : 0;
+}
+
+/**
+ * The form a store writes: the session's own fields, with its cookie as plain JSON (its expiry as
+ * an ISO string, which both libraries read back). A session of plain data then takes the codec's
+ * fast path (plain `JSON.stringify`) instead of its extended form for Dates.
+ * @internal
+ */
+export function storedForm(session: StoredSessionData): StoredSessionData {
+  const cookie = session.cookie as
+    (StoredSessionData['cookie'] & { toJSON?: () => object }) | undefined;
+  if (!cookie) return session;
+  const plain = {
+    ...(typeof cookie.toJSON === 'function' ? cookie.toJSON() : cookie),
+  } as NonNullable<StoredSessionData['cookie']>;
+  if (plain.expires instanceof Date) plain.expires = plain.expires.toISOString();
+  return { ...session, cookie: plain };
+}

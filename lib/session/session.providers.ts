@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Provider } from '@nestjs/common';
+import { CacheRegistry } from '../registry/cache.registry.js';
+import { resolveSessionSettings } from './session.config.js';
+import { SESSION_STORAGE } from './session.constants.js';
+import type { SessionModuleOptions } from './session-options.interface.js';
+import { attachSession } from './session-request.js';
+import { SessionStorage } from './session-storage.js';
+
+/**
+ * What `CacheXModule` provides for sessions when the `session` option is set: their storage,
+ * built at start-up (an unknown cache or one without TTL fails there). Validates the option at
+ * once, so that a mistake (a missing secret) stops the application at start-up.
+ * @throws CacheXConfigError naming the option at fault
+ * @internal
+ */
+export function sessionProviders(options: SessionModuleOptions | undefined): Provider[] {
+  if (options === undefined) return [];
+  const settings = resolveSessionSettings(options);
+  return [
+    {
+      provide: SESSION_STORAGE,
+      inject: [CacheRegistry],
+      useFactory: (registry: CacheRegistry) => new SessionStorage(settings, registry),
+    },
+  ];
+}
+
+/**
+ * The session middleware `CacheXModule` applies to every route: it only prepares the request's
+ * session state (the cookie is read, and the session loaded, on first use). It receives Express'
+ * request and response, or Fastify's raw ones.
+ * @internal
+ */
+export function sessionMiddleware(
+  storage: SessionStorage,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  return function cachexSession(req, res, next) {
+    attachSession(storage, req, res);
+    next();
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * Issue 13, items 3, 7 and 8 on real servers: a lost reply (an in-test TCP proxy drops it and
+ * resets the connection), a waiter through a restart, and fencing tokens across a restart that
+ * loses the counter.
+ */
+import { Redis } from 'ioredis';
+import {
+  CacheXConnectionError,
+  CommandOutcomeUnknownError,
+  type CacheService,
+} from '../../../lib/index.js';
+import { MemoryBackend } from '../../../lib/backends/memory/memory.backend.js';
+import { MemoryStore } from '../../../lib/backends/memory/memory.store.js';
+import { ACQUIRE_LOCK } from '../../../lib/lock/lock.ops.js';
+import { spawnRedis, testServers, type SpawnedRedis } from '../../harness/index.js';
+import { openCaches } from '../../support/open-cache.js';
+import { lossyProxy, type LossyProxy } from './lossy-proxy.js';
+
+const { open } = openCaches();
+/** Reconnects at once, so that a test does not wait for ioredis' back-off. */
+const QUICK_RECONNECT = { retryStrategy: () => 20 };
+
+describe('a reply lost with its connection', () => {
+  let proxy: LossyProxy;
+  let admin: Redis;
+  beforeEach(async () => {
+    proxy = await lossyProxy(testServers().redis);
+    admin = new Redis(testServers().redis.url);
+  });
+  afterEach(async () => {
+    admin.disconnect();
+    await proxy.close();
+  });
+
+  async function viaProxy(redis: object = {}): Promise<CacheService> {
+    const cache = await open({
+      location: `redis://${proxy.host}:${proxy.port}`,
+      redis: { ...QUICK_RECONNECT, ...redis },
+    });
+    await cache.get('warm-up'); // connected, so that the next reply is the command's
+    return cache;
+  }
+
+  it('incr is not run twice: it fails with CommandOutcomeUnknownError, and ran once', async () => {
+    const cache = await viaProxy();
+    proxy.loseNextReply();
+    const error = await cache.incr('n').catch((e: unknown) => e);
+    expect(proxy.lost).toBe(1);
+    expect(error).toBeInstanceOf(CommandOutcomeUnknownError);
+    expect(error).toBeInstanceOf(CacheXConnectionError);
+    expect((error as CommandOutcomeUnknownError).command).toBe('incrby');
+    expect((error as Error).message).toMatch(/whether the server ran it is unknown/);
+    expect(await admin.get(cache.keyBuilder.key('n'))).toBe('1');
+    // The cache works again on the new connection.
+    expect(await cache.incr('n')).toBe(2);
+  });
+
+  it.each([
+    ['by default (nothing re-sent: the lock re-sends its own token)', {}],
+    [
+      'with ioredis re-sending (autoResendUnfulfilledCommands: true)',
+      { autoResendUnfulfilledCommands: true },
+    ],
+  ])('lock.acquire() %s answers true, and the lock is held by the caller', async (_, redis) => {
+    const cache = await viaProxy(redis);
+    const warm = cache.lock('job');
+    expect(await warm.acquire()).toBe(true); // loads the script, so that one EVALSHA is lost
+    await warm.release();
+    const lock = cache.lock('job', { lease: 60_000 });
+    proxy.loseNextReply();
+    expect(await lock.acquire()).toBe(true);
+    expect(proxy.lost).toBe(1);
+    expect(await admin.get(cache.keyBuilder.internal('lock', '{job}'))).toBe(lock.token);
+    await lock.release();
+    expect(await cache.lock('job').acquire()).toBe(true);
+  });
+});
+
+describe("the acquire script and its memory twin, for the caller's own token", () => {
+  it('both answer success with the same fencing token when the token already holds the lock', async () => {
+    const redis = new Redis(testServers().redis.url);
+    const memory = new MemoryBackend(
+      MemoryStore.acquire(`twins-${Date.now()}`, { sweepInterval: 60_000 }) as MemoryStore,
+      { binary: false },
+    );
+    try {
+      const keys = [`twins:${Date.now()}:{l}`, `twins:${Date.now()}:{l}:fence`];
+      for (const run of [
+        (args: string[]) => ACQUIRE_LOCK.script.run(redis, keys, args).then(ACQUIRE_LOCK.fromRedis),
+        (args: string[]) => memory.run(ACQUIRE_LOCK, keys, args),
+      ]) {
+        const first = await run(['me', '10000']);
+        expect(first).toEqual({ acquired: true, fencingToken: expect.any(Number) });
+        expect(await run(['me', '10000'])).toEqual(first);
+        expect(await run(['other', '10000'])).toEqual({
+          acquired: false,
+          pttl: expect.any(Number),
+        });
+      }
+      await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+      await memory.close();
+    }
+  });
+});
+
+describe('server restarts', () => {
+  let server: SpawnedRedis;
+  beforeEach(async () => {
+    server = await spawnRedis();
+  });
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  it('a waiter retries through a restart until its deadline, and gets the lock', async () => {
+    const config = {
+      location: server.url,
+      keyPrefix: 'restart',
+      redis: { maxRetriesPerRequest: 1, retryStrategy: () => 50 },
+    };
+    const holderCache = await open(config);
+    const waiterCache = await open(config);
+    const holder = holderCache.lock('job', { lease: 60_000 });
+    expect(await holder.acquire()).toBe(true);
+    const waiting = waiterCache.lock('job').acquire({ wait: 8_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Emptied by the restart: the lock is free once the server is back.
+    await server.restart();
+    expect(await waiting).toBe(true);
+  });
+
+  it('a waiter still unreachable at its deadline throws CacheXConnectionError', async () => {
+    const cache = await open({
+      location: server.url,
+      redis: { maxRetriesPerRequest: 0, retryStrategy: () => 50 },
+    });
+    await cache.get('warm-up');
+    await server.stop();
+    const started = Date.now();
+    await expect(cache.lock('job').acquire({ wait: 1_000 })).rejects.toBeInstanceOf(
+      CacheXConnectionError,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('fencing tokens still increase after a restart that lost the counter', async () => {
+    const cache = await open({ location: server.url, redis: QUICK_RECONNECT });
+    const stale = cache.lock('job', { lease: 60_000 });
+    expect(await stale.acquire()).toBe(true);
+    await server.restart();
+    const successor = cache.lock('job');
+    expect(await successor.acquire()).toBe(true);
+    // `fence < token` at the store then refuses the stale holder's writes.
+    expect(successor.fencingToken!).toBeGreaterThan(stale.fencingToken!);
+    await successor.release();
+  });
+});
