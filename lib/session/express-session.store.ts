@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { CacheService } from '../cache/cache.service.js';
 import {
+  ownCopy,
   storeTtl,
   storedForm,
   type SessionCallback,
@@ -66,7 +67,7 @@ export class ExpressSessionStore extends EventEmitter {
   /** Reads a session; `null` when missing. */
   get(id: string, callback: SessionCallback): void {
     this.cache.get<never>(key(id)).then(
-      (session) => callback(null, session ?? (null as never)),
+      (session) => callback(null, session === undefined ? (null as never) : ownCopy(session)),
       (error: unknown) => callback(error),
     );
   }
@@ -153,7 +154,7 @@ export class ExpressSessionStore extends EventEmitter {
   private async entries(): Promise<Array<[string, StoredSessionData]>> {
     const keys = await this.cache.keys('session:*');
     const found = keys.length === 0 ? new Map() : await this.cache.getMany<StoredSessionData>(keys);
-    return [...found].map(([k, session]) => [k.slice('session:'.length), session]);
+    return [...found].map(([k, session]) => [k.slice('session:'.length), ownCopy(session)]);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { CacheService } from '../cache/cache.service.js';
 import type { SessionStoreOptions } from './express-session.store.js';
 import {
+  ownCopy,
   storeTtl,
   storedForm,
   type SessionCallback,
@@ -45,7 +46,7 @@ export class FastifySessionStore {
   /** Reads a session; `null` when missing. */
   get(id: string, callback: SessionCallback): void {
     this.cache.get<never>(`session:${id}`).then(
-      (session) => callback(null, session ?? (null as never)),
+      (session) => callback(null, session === undefined ? (null as never) : ownCopy(session)),
       (error: unknown) => callback(error),
     );
   }

@@ -42,3 +42,16 @@ export function storedForm(session: StoredSessionData): StoredSessionData {
   if (plain.expires instanceof Date) plain.expires = plain.expires.toISOString();
   return { ...session, cookie: plain };
 }
+
+/**
+ * A session the caller may change. The memory backend answers a cached value deep-frozen and
+ * shared by every reader, and the session libraries change the object a store gives them
+ * (express-session replaces its `cookie`; handlers change their data), so such a value is
+ * copied; values from Redis are fresh objects already.
+ * @internal
+ */
+export function ownCopy<T>(session: T): T {
+  return typeof session === 'object' && session !== null && Object.isFrozen(session)
+    ? structuredClone(session)
+    : session;
+}
