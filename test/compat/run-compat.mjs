@@ -161,8 +161,8 @@ class AppModule {}
 Module({
   imports: [
     CacheXModule.forRoot({
-      default: { location: 'memory://' },
-      sessions: { location: 'memory://', ttl: '14d' },
+      default: { location: 'memory://', keyPrefix: 'app' },
+      sessions: { location: 'memory://', keyPrefix: 'sessions', ttl: '14d' },
     }),
   ],
   controllers: [AppController],
