@@ -1308,6 +1308,10 @@ export class CacheService {
       tagKey: (tag) => this.namespaceKey(tag),
       encode: (value, key) => this.encode(value, key),
       decode: (raw, key) => this.decode(raw, key),
+      readDecoded:
+        this.backend.readDecoded === undefined
+          ? undefined
+          : (full) => this.backend.readDecoded!(full, this.decodeRaw),
       lock: (name, options) => this.lock(name, options),
       mapError: (error, key) => mapBackendError(error, this.name, key),
     });

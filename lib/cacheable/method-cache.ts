@@ -35,6 +35,11 @@ export interface MethodCacheHost {
   tagKey(tag: string): string;
   encode(value: unknown, key: string): RawValue;
   decode(raw: RawValue, key: string): unknown;
+  /**
+   * The decoded value at a full key, from a backend that keeps values decoded (the memory
+   * backend), after `backend.get` found it; absent for other backends.
+   */
+  readonly readDecoded?: (full: string) => unknown;
   lock(name: string, options: LockOptions): Lock;
   mapError(error: unknown, key?: string): CacheXError;
 }
@@ -395,7 +400,11 @@ export class MethodCache {
     if (raw === undefined) return { entry: undefined, versions, failed: false };
     let stored: unknown;
     try {
-      stored = this.host.decode(raw, key);
+      // An in-process backend answers its decoded (frozen) value without parsing it again.
+      stored =
+        tagKeys.length === 0 && this.host.readDecoded !== undefined
+          ? this.host.readDecoded(full)
+          : this.host.decode(raw, key);
     } catch (error) {
       // An entry that cannot be read (written under another serializer, say) is recomputed.
       this.failed(error, key);
