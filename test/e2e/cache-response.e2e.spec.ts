@@ -22,9 +22,6 @@ import {
   type ExecutionContext,
   type INestApplication,
 } from '@nestjs/common';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import {
@@ -37,7 +34,9 @@ import {
   type HttpCacheModuleOptions,
 } from '../../lib/index.js';
 import { uniquePrefix } from '../contract/cache.contract.js';
-import { spawnRedis, testServers, type SpawnedRedis } from '../harness/index.js';
+import { spawnRedis, type SpawnedRedis } from '../harness/index.js';
+import { Test } from '@nestjs/testing';
+import { ADAPTERS, bootHttpApp, httpMatrix, type AdapterName } from '../support/http-app.js';
 
 /** How many times each handler ran in the current test. */
 const runs = new Map<string, number>();
@@ -227,8 +226,6 @@ class PlainController {
   }
 }
 
-type AdapterName = 'express' | 'fastify';
-
 interface AppOptions {
   adapter: AdapterName;
   location: string;
@@ -249,24 +246,10 @@ async function createApp(options: AppOptions): Promise<INestApplication> {
   })
   class AppModule {}
 
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  if (options.adapter === 'fastify') {
-    const app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    return app;
-  }
-  const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
-  await app.init();
-  return app;
+  return bootHttpApp(AppModule, options.adapter);
 }
 
-const backends = [
-  { backend: 'memory', location: () => 'memory://' },
-  { backend: 'redis', location: () => testServers().redis.url },
-];
-const adapters: AdapterName[] = ['express', 'fastify'];
-const matrix = backends.flatMap((b) => adapters.map((adapter) => ({ ...b, adapter })));
+const matrix = httpMatrix;
 
 describe.each(matrix)('@CacheResponse over HTTP: $adapter, $backend', ({ adapter, location }) => {
   const apps: INestApplication[] = [];
@@ -575,7 +558,7 @@ describe('@CacheResponse options', () => {
   });
 });
 
-describe.each(adapters)('@CacheResponse while Redis is down: %s', (adapter) => {
+describe.each(ADAPTERS)('@CacheResponse while Redis is down: %s', (adapter) => {
   let server: SpawnedRedis;
   const apps: INestApplication[] = [];
   const unhandled: unknown[] = [];

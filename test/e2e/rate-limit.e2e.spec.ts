@@ -13,9 +13,6 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import {
@@ -27,7 +24,8 @@ import {
   type RateLimitModuleOptions,
 } from '../../lib/index.js';
 import { uniquePrefix } from '../contract/cache.contract.js';
-import { spawnRedis, testServers, type SpawnedRedis } from '../harness/index.js';
+import { spawnRedis, type SpawnedRedis } from '../harness/index.js';
+import { ADAPTERS, bootHttpApp, httpMatrix, type AdapterName } from '../support/http-app.js';
 
 /** Stands in for authentication and sessions: `x-user` and `x-session` request headers. */
 @Injectable()
@@ -141,8 +139,6 @@ class PlainController {
   }
 }
 
-type AdapterName = 'express' | 'fastify';
-
 interface AppOptions {
   adapter: AdapterName;
   location: string;
@@ -170,28 +166,10 @@ async function createApp(options: AppOptions): Promise<INestApplication> {
   })
   class AppModule {}
 
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const trustProxy = options.trustProxy ?? false;
-  if (options.adapter === 'fastify') {
-    const app = moduleRef.createNestApplication(new FastifyAdapter({ trustProxy }), {
-      logger: false,
-    });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    return app;
-  }
-  const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
-  app.getHttpAdapter().getInstance().set('trust proxy', trustProxy);
-  await app.init();
-  return app;
+  return bootHttpApp(AppModule, options.adapter, options.trustProxy ?? false);
 }
 
-const backends = [
-  { backend: 'memory', location: () => 'memory://' },
-  { backend: 'redis', location: () => testServers().redis.url },
-];
-const adapters: AdapterName[] = ['express', 'fastify'];
-const matrix = backends.flatMap((b) => adapters.map((adapter) => ({ ...b, adapter })));
+const matrix = httpMatrix;
 
 describe.each(matrix)('@RateLimit over HTTP: $adapter, $backend', ({ adapter, location }) => {
   const apps: INestApplication[] = [];
@@ -357,7 +335,7 @@ describe.each(matrix)('@RateLimit over HTTP: $adapter, $backend', ({ adapter, lo
   });
 });
 
-describe.each(adapters)('@RateLimit over HTTP while Redis is down: %s', (adapter) => {
+describe.each(ADAPTERS)('@RateLimit over HTTP while Redis is down: %s', (adapter) => {
   let server: SpawnedRedis;
   const apps: INestApplication[] = [];
 

@@ -17,9 +17,6 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { jest } from '@jest/globals';
 import request from 'supertest';
@@ -36,7 +33,8 @@ import {
   type SessionModuleOptions,
 } from '../../lib/index.js';
 import { uniquePrefix } from '../contract/cache.contract.js';
-import { spawnRedis, testServers } from '../harness/index.js';
+import { spawnRedis } from '../harness/index.js';
+import { bootHttpApp, httpMatrix, type AdapterName } from '../support/http-app.js';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters';
 const OTHER_SECRET = 'another-test-secret-of-32-characters-too';
@@ -159,8 +157,6 @@ class GlobalController {
   }
 }
 
-type AdapterName = 'express' | 'fastify';
-
 interface AppOptions {
   adapter: AdapterName;
   location: string;
@@ -192,20 +188,7 @@ async function createApp(options: AppOptions): Promise<INestApplication> {
   })
   class AppModule {}
 
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const trustProxy = options.trustProxy ?? false;
-  if (options.adapter === 'fastify') {
-    const app = moduleRef.createNestApplication(new FastifyAdapter({ trustProxy }), {
-      logger: false,
-    });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    return app;
-  }
-  const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
-  app.getHttpAdapter().getInstance().set('trust proxy', trustProxy);
-  await app.init();
-  return app;
+  return bootHttpApp(AppModule, options.adapter, options.trustProxy ?? false);
 }
 
 /** The session cookie a response sets (`name=value` and attributes), if any. */
@@ -224,12 +207,7 @@ function cookieOf(res: request.Response): string {
 /** The session id in a cookie (`cachex.sid=<id>.<signature>`). */
 const idOf = (cookie: string) => cookie.slice('cachex.sid='.length).split('.')[0]!;
 
-const backends = [
-  { backend: 'memory', location: () => 'memory://' },
-  { backend: 'redis', location: () => testServers().redis.url },
-];
-const adapters: AdapterName[] = ['express', 'fastify'];
-const matrix = backends.flatMap((b) => adapters.map((adapter) => ({ ...b, adapter })));
+const matrix = httpMatrix;
 
 describe.each(matrix)('sessions over HTTP: $adapter, $backend', ({ adapter, location }) => {
   const apps: INestApplication[] = [];
