@@ -36,8 +36,8 @@ export interface MethodCacheHost {
   encode(value: unknown, key: string): RawValue;
   decode(raw: RawValue, key: string): unknown;
   /**
-   * The decoded value at a full key, from a backend that keeps values decoded (the memory
-   * backend), after `backend.get` found it; absent for other backends.
+   * The decoded value at a full key (`undefined` for a miss), synchronously, from a backend that
+   * keeps values decoded (the memory backend); absent for other backends.
    */
   readonly readDecoded?: (full: string) => unknown;
   lock(name: string, options: LockOptions): Lock;
@@ -381,7 +381,18 @@ export class MethodCache {
 
   /** Reads the entry and its tags' versions in one round trip; a failure reads as a miss. */
   private async read(key: string, full: string, tagKeys: readonly string[]): Promise<Read> {
-    const { backend } = this.host;
+    const { backend, readDecoded } = this.host;
+    if (tagKeys.length === 0 && readDecoded !== undefined) {
+      // An in-process backend answers its decoded (frozen) value at once: no parsing, no promise.
+      let stored: unknown;
+      try {
+        stored = readDecoded(full);
+      } catch (error) {
+        this.failed(error, key);
+        return { entry: undefined, versions: NO_VERSIONS, failed: false };
+      }
+      return { entry: entryOf(stored, false, NO_VERSIONS), versions: NO_VERSIONS, failed: false };
+    }
     let raw: RawValue | undefined;
     let versions = NO_VERSIONS;
     try {
@@ -400,27 +411,13 @@ export class MethodCache {
     if (raw === undefined) return { entry: undefined, versions, failed: false };
     let stored: unknown;
     try {
-      // An in-process backend answers its decoded (frozen) value without parsing it again.
-      stored =
-        tagKeys.length === 0 && this.host.readDecoded !== undefined
-          ? this.host.readDecoded(full)
-          : this.host.decode(raw, key);
+      stored = this.host.decode(raw, key);
     } catch (error) {
       // An entry that cannot be read (written under another serializer, say) is recomputed.
       this.failed(error, key);
       return { entry: undefined, versions, failed: false };
     }
-    if (!isEnvelope(stored)) {
-      // A value written by `cache.set()`: fresh, but it proves no tag versions.
-      return {
-        entry: tagKeys.length === 0 ? { value: stored, freshUntil: 0, computeMs: 0 } : undefined,
-        versions,
-        failed: false,
-      };
-    }
-    const [, freshUntil, computeMs, stamped, value] = stored;
-    if (!sameVersions(stamped, versions)) return { entry: undefined, versions, failed: false };
-    return { entry: { value, freshUntil, computeMs }, versions, failed: false };
+    return { entry: entryOf(stored, tagKeys.length > 0, versions), versions, failed: false };
   }
 
   /**
@@ -486,6 +483,18 @@ export class MethodCache {
 /** The lock that makes one process compute a key (under the cache's prefix, like every lock). */
 function lockName(key: string): string {
   return `cacheable:${key}`;
+}
+
+/**
+ * The usable entry of a stored value: an envelope whose tag versions are current, or a value
+ * written by `cache.set()` (fresh, but it proves no tag versions: a miss for a tagged read).
+ */
+function entryOf(stored: unknown, tagged: boolean, versions: readonly number[]): Entry | undefined {
+  if (stored === undefined) return undefined;
+  if (!isEnvelope(stored))
+    return tagged ? undefined : { value: stored, freshUntil: 0, computeMs: 0 };
+  const [, freshUntil, computeMs, stamped, value] = stored;
+  return sameVersions(stamped, versions) ? { value, freshUntil, computeMs } : undefined;
 }
 
 function isEnvelope(value: unknown): value is Envelope {
