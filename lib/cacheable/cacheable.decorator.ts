@@ -1,5 +1,10 @@
 import { DEFAULT_CACHE } from '../cachex.constants.js';
-import { cacheAt, decorateMethod, type DecoratedMethod } from '../registry/method-decorator.js';
+import {
+  cacheAt,
+  decorateMethod,
+  type AnyMethod,
+  type DecoratedMethod,
+} from '../registry/method-decorator.js';
 import type { CacheableOptions, CachePutOptions } from './cacheable-options.interface.js';
 import { resolveCaching, type ResolvedCaching } from './cacheable.config.js';
 import {
@@ -63,21 +68,7 @@ export function Cacheable<A extends unknown[] = never[], R = unknown>(
     descriptor: TypedPropertyDescriptor<M>,
   ): void =>
     decorateMethod('@Cacheable', target, propertyKey, descriptor, (method) => {
-      const call = prepare(method, options);
-      return async function (this: unknown, ...args: never[]): Promise<unknown> {
-        if (call.condition && !call.condition.apply(this, args))
-          return method.original.apply(this, args);
-        const cache = cacheAt(method.where, call.cache, this);
-        const key = call.key(this, args);
-        const tags = call.tags ? call.tags(this, args) : NO_TAGS;
-        const lookup = await cache.methodCache.lookup(
-          key,
-          tags,
-          () => method.original.apply(this, args),
-          call.caching(this, args),
-        );
-        return lookup.value;
-      };
+      return cachingWrapper(method, prepare(method, options), 'lookup');
     });
 }
 
@@ -103,24 +94,32 @@ export function CachePut<A extends unknown[] = never[], R = unknown>(
       const errors = new DecoratorErrors(method, String(options?.cache ?? DEFAULT_CACHE));
       if (options?.key === undefined)
         throw errors.option('key', 'is required: the key of the entry the method refreshes');
-      const call = prepare(method, options, PUT_OPTIONS);
-      return async function (this: unknown, ...args: never[]): Promise<unknown> {
-        if (call.condition && !call.condition.apply(this, args))
-          return method.original.apply(this, args);
-        const cache = cacheAt(method.where, call.cache, this);
-        const key = call.key(this, args);
-        const tags = call.tags ? call.tags(this, args) : NO_TAGS;
-        return cache.methodCache.put(
-          key,
-          tags,
-          () => method.original.apply(this, args),
-          call.caching(this, args),
-        );
-      };
+      return cachingWrapper(method, prepare(method, options, PUT_OPTIONS), 'put');
     });
 }
 
 const NO_TAGS: readonly string[] = [];
+
+/**
+ * The wrapper of a `@Cacheable` (`lookup`: read, or run and store) or `@CachePut` (`put`: run
+ * and store) method: the condition, the call-time cache, the key and tags of the call.
+ */
+function cachingWrapper(
+  method: DecoratedMethod,
+  call: PreparedCall,
+  through: 'lookup' | 'put',
+): AnyMethod {
+  return async function (this: unknown, ...args: never[]): Promise<unknown> {
+    if (call.condition && !call.condition.apply(this, args))
+      return method.original.apply(this, args);
+    const engine = cacheAt(method.where, call.cache, this).methodCache;
+    const key = call.key(this, args);
+    const tags = call.tags ? call.tags(this, args) : NO_TAGS;
+    const compute = () => method.original.apply(this, args);
+    if (through === 'put') return engine.put(key, tags, compute, call.caching(this, args));
+    return (await engine.lookup(key, tags, compute, call.caching(this, args))).value;
+  };
+}
 
 interface PreparedCall {
   cache: string;
