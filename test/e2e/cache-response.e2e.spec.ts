@@ -22,7 +22,6 @@ import {
   type ExecutionContext,
   type INestApplication,
 } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import {
   CacheResponse,
@@ -37,6 +36,7 @@ import { uniquePrefix } from '../contract/cache.contract.js';
 import { spawnRedis, type SpawnedRedis } from '../harness/index.js';
 import { Test } from '@nestjs/testing';
 import { ADAPTERS, bootHttpApp, httpMatrix, type AdapterName } from '../support/http-app.js';
+import { deleteKeys } from '../support/delete-keys.js';
 
 /** How many times each handler ran in the current test. */
 const runs = new Map<string, number>();
@@ -598,19 +598,3 @@ describe.each(ADAPTERS)('@CacheResponse while Redis is down: %s', (adapter) => {
     expect(unhandled).toEqual([]);
   });
 });
-
-/** Removes the keys of a test from a real server. */
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const client = new Redis(url);
-  try {
-    let cursor = '0';
-    const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (keys.length > 0) await client.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
-}

@@ -13,7 +13,6 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import {
   CacheXModule,
@@ -26,6 +25,7 @@ import {
 import { uniquePrefix } from '../contract/cache.contract.js';
 import { spawnRedis, type SpawnedRedis } from '../harness/index.js';
 import { ADAPTERS, bootHttpApp, httpMatrix, type AdapterName } from '../support/http-app.js';
+import { deleteKeys } from '../support/delete-keys.js';
 
 /** Stands in for authentication and sessions: `x-user` and `x-session` request headers. */
 @Injectable()
@@ -381,19 +381,3 @@ describe.each(ADAPTERS)('@RateLimit over HTTP while Redis is down: %s', (adapter
     await http().get('/limited/route').expect(429);
   });
 });
-
-/** Removes the keys of a test from a real server. */
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const client = new Redis(url);
-  try {
-    let cursor = '0';
-    const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (keys.length > 0) await client.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
-}

@@ -5,11 +5,11 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import { CacheRegistry, CacheService, type BackendKind } from 'nestjs-cachex';
 import request from 'supertest';
 import { AppModule } from '../../sample/src/app.module.js';
 import { testServers } from '../harness/servers.js';
+import { deleteKeys } from '../support/delete-keys.js';
 
 const FOURTEEN_DAYS_MS = 14 * 24 * 60 * 60 * 1000;
 
@@ -38,7 +38,7 @@ describe.each(backends)('sample app on the $kind backend', ({ kind, location }) 
   });
 
   afterAll(async () => {
-    if (kind !== 'memory') await deleteKeys(location(), `${keyPrefix}*`);
+    if (kind !== 'memory') await deleteKeys(location(), keyPrefix);
     await app?.close();
   });
 
@@ -290,19 +290,3 @@ describe.each(backends)('sample app on the $kind backend', ({ kind, location }) 
     });
   });
 });
-
-/** Removes the keys of this run from a real server (the cache's own `clear()` keeps versions). */
-async function deleteKeys(url: string, match: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true });
-  try {
-    await client.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (keys.length > 0) await client.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
-}

@@ -17,7 +17,6 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { Redis } from 'ioredis';
 import { jest } from '@jest/globals';
 import request from 'supertest';
 import {
@@ -35,6 +34,7 @@ import {
 import { uniquePrefix } from '../contract/cache.contract.js';
 import { spawnRedis } from '../harness/index.js';
 import { bootHttpApp, httpMatrix, type AdapterName } from '../support/http-app.js';
+import { deleteKeys } from '../support/delete-keys.js';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters';
 const OTHER_SECRET = 'another-test-secret-of-32-characters-too';
@@ -556,18 +556,3 @@ describe('sessions when the server fails', () => {
     }
   });
 });
-
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const client = new Redis(url);
-  try {
-    let cursor = '0';
-    const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (keys.length > 0) await client.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
-}
