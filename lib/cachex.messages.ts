@@ -163,6 +163,12 @@ export const MESSAGES = {
     `SessionGuard protects HTTP routes; it refuses a '${type}' context, which has no session.`,
   sessionSaveFailed: (cache: string, detail: string) =>
     `Session on cache '${cache}' could not be saved (${detail}); the response is sent without the change.`,
+  moduleOption: (option: string, problem: string) =>
+    `CacheXModule: option \`${option}\` ${problem}.`,
+  metricsNotLoaded: (detail: string) =>
+    `@opentelemetry/api is installed but could not be loaded (${detail}); the caches' metrics are not exported to OpenTelemetry (cache.stats() still counts).`,
+  healthTimeout: (cache: string, timeoutMs: number) =>
+    `Cache '${cache}': PING did not answer within ${timeoutMs} ms.`,
 } as const;
 
 const LOCK_LOST: Record<LockLostReason, string> = {

@@ -61,6 +61,18 @@ export {
   type HttpCacheModuleOptions,
 } from './http-cache/index.js';
 
+export type {
+  BatchObservableResultLike,
+  CacheLockStats,
+  CacheOpStats,
+  CacheRateLimitStats,
+  CacheStats,
+  CacheXMetricsOptions,
+  MeterLike,
+  MeterProviderLike,
+  ObservableLike,
+} from './metrics/index.js';
+
 export type { Lock } from './lock/lock.js';
 export type {
   LockAcquireOptions,
