@@ -146,7 +146,7 @@ export class CacheService {
   async set(key: string, value: unknown, options?: CacheSetOptions): Promise<boolean> {
     if (this.backend.setDecoded !== undefined && this.codec.plainJson) {
       // The memory backend keeps a copy of plain JSON data, not its text: no encoding, no parsing.
-      const copy = jsonCopy(value);
+      const copy = jsonCopy(value, this.codec.maxValueSize);
       if (copy !== NOT_PLAIN_JSON) return this.setDecoded(key, copy, options);
     }
     // The very argument handling of a pipeline's `set`: same TTL default, same nx/xx rules.
@@ -1385,6 +1385,10 @@ export class CacheService {
   private fullKey(key: string, options?: CacheKeyOptions): string {
     if (typeof key !== 'string')
       throw this.invalid('key', `must be a string, got ${describe(key)}`);
+    // Redis gets keys as UTF-8, where every lone surrogate becomes U+FFFD: two such keys would be
+    // one key there and two in memory.
+    if (!(key as WellFormedString).isWellFormed())
+      throw this.invalid('key', MESSAGES.keyNotWellFormed(describe(key)));
     const version = options?.version;
     if (version !== undefined && !Number.isSafeInteger(version)) {
       throw this.invalid('version', MESSAGES.notSafeInteger(describe(version)));
@@ -1501,6 +1505,9 @@ export class CacheService {
     throw mapBackendError(error, this.name, key);
   }
 }
+
+/** ES2024's `String#isWellFormed` (Node ≥ 20), which the ES2023 lib of the build does not type. */
+type WellFormedString = string & { isWellFormed(): boolean };
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
