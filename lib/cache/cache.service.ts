@@ -180,6 +180,8 @@ export class CacheService {
     options?: CacheWriteOptions,
   ): Promise<T> {
     const full = this.fullKey(key, options);
+    // A bad TTL fails before the factory runs (and its work is lost), not after.
+    this.resolveTtl(options?.ttl);
     const pending = this.loading.get(full);
     if (pending) return pending as Promise<T>;
     const load = this.load(key, factory, options).finally(() => this.loading.delete(full));

@@ -77,7 +77,7 @@ describe('jsonCopy', () => {
     const values: unknown[] = [
       'x'.repeat(100),
       '\u001f'.repeat(100),
-      { a: 'é'.repeat(50), list: [1.2345678901234567e-300, null, false, 'x'] },
+      { a: 'é'.repeat(50), list: [-1.234567890123456e-300, null, false, 'x'] },
       [[[]], {}, -1e21],
       { key: { nested: { deeper: ['🚀'.repeat(20)] } } },
     ];
