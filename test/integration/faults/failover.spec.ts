@@ -222,6 +222,18 @@ describe('Sentinel failover while traffic runs', () => {
   const masterPort = async () =>
     Number(((await admin.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'failover')) as string[])[1]);
 
+  it('closing the cache closes its failover subscriptions on the sentinels', async () => {
+    const connected = async () =>
+      Number(/connected_clients:(\d+)/.exec(await admin.info('clients'))![1]);
+    const before = await connected();
+    const [cache, close] = await openCache(config());
+    await cache.set('k', 1);
+    // The failover detector's subscriber (ioredis closed it only in disconnect(), not on QUIT).
+    await until('the subscription', 5_000, async () => (await connected()) > before);
+    await close();
+    await until('the connections to close', 5_000, async () => (await connected()) === before);
+  });
+
   it('SENTINEL FAILOVER: calls resume on the promoted replica within seconds', async () => {
     const [cache, close] = await openCache(config());
     const promoted = new Redis({ host: replica.host, port: replica.port });
