@@ -51,6 +51,8 @@ export const MESSAGES = {
     `Cache '${cache}': the stored value of key '${key}' cannot be deserialized (${detail}).`,
   invalidArgument: (cache: string, argument: string, problem: string) =>
     `Cache '${cache}': argument \`${argument}\` ${problem}.`,
+  keyNotWellFormed: (key: string) =>
+    `is not well-formed Unicode (it has a lone surrogate: ${key}), so Redis, which stores keys as UTF-8, could not keep it apart from other such keys; encode binary data (hex, base64) before using it in a key`,
   keyNotFound: (cache: string, key: string, version: number) =>
     `Cache '${cache}': key '${key}' does not exist at version ${version}.`,
   backendDown: (cache: string, detail: string) =>

@@ -94,6 +94,7 @@ export type {
 export type { KeyFunction, ReverseKeyFunction } from './keys/key-builder.js';
 export type { BackendKind } from './backends/backend.interface.js';
 export type { Duration } from './utils/duration.js';
+export { escapeGlob } from './utils/glob.js';
 
 export {
   RateLimit,

@@ -153,7 +153,7 @@ export class CacheService {
   async set(key: string, value: unknown, options?: CacheSetOptions): Promise<boolean> {
     if (this.backend.setDecoded !== undefined && this.codec.plainJson) {
       // The memory backend keeps a copy of plain JSON data, not its text: no encoding, no parsing.
-      const copy = jsonCopy(value);
+      const copy = jsonCopy(value, this.codec.maxValueSize);
       if (copy !== NOT_PLAIN_JSON) return this.counters.set(this.setDecoded(key, copy, options));
     }
     // The very argument handling of a pipeline's `set`: same TTL default, same nx/xx rules.
@@ -187,6 +187,8 @@ export class CacheService {
     options?: CacheWriteOptions,
   ): Promise<T> {
     const full = this.fullKey(key, options);
+    // A bad TTL fails before the factory runs (and its work is lost), not after.
+    this.resolveTtl(options?.ttl);
     const pending = this.loading.get(full);
     if (pending) return pending as Promise<T>;
     const load = this.load(key, factory, options).finally(() => this.loading.delete(full));
@@ -1420,6 +1422,10 @@ export class CacheService {
   private fullKey(key: string, options?: CacheKeyOptions): string {
     if (typeof key !== 'string')
       throw this.invalid('key', `must be a string, got ${describe(key)}`);
+    // Redis gets keys as UTF-8, where every lone surrogate becomes U+FFFD: two such keys would be
+    // one key there and two in memory.
+    if (!(key as WellFormedString).isWellFormed())
+      throw this.invalid('key', MESSAGES.keyNotWellFormed(describe(key)));
     const version = options?.version;
     if (version !== undefined && !Number.isSafeInteger(version)) {
       throw this.invalid('version', MESSAGES.notSafeInteger(describe(version)));
@@ -1537,6 +1543,9 @@ export class CacheService {
     throw mapBackendError(error, this.name, key);
   }
 }
+
+/** ES2024's `String#isWellFormed` (Node ≥ 20), which the ES2023 lib of the build does not type. */
+type WellFormedString = string & { isWellFormed(): boolean };
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
