@@ -111,7 +111,9 @@ export class CacheRegistry implements OnModuleInit, OnApplicationShutdown {
         ),
       );
     } catch (error) {
-      await this.onApplicationShutdown();
+      // Connections are dropped at once; their sockets end in the background (closing an
+      // unreachable client waits up to a second for an 'end' that does not come).
+      void this.onApplicationShutdown();
       throw error;
     }
   }
