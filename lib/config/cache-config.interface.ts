@@ -109,8 +109,8 @@ export interface CacheConfig {
    * 50 ms, doubling per attempt up to 2 s; and, on standalone and Sentinel connections,
    * `autoResendUnfulfilledCommands: false` (a command whose reply a dropped connection lost
    * fails with `CommandOutcomeUnknownError` instead of being sent again; `true` restores
-   * ioredis' re-sending). ioredis' `commandTimeout` is set with the cache option
-   * `commandTimeout`, not here.
+   * ioredis' re-sending). `redis.commandTimeout` is the same setting as the cache option
+   * `commandTimeout` (give one of them).
    */
   redis?: Omit<RedisOptions, 'keyPrefix'>;
   /**
@@ -167,7 +167,7 @@ export interface CacheConfig {
    * never sent late. Locks and rate limits wait on their own deadlines, each try bounded by this.
    * Set on ioredis as `commandTimeout` (each node's, on a cluster). No effect on `memory://`;
    * cannot be combined with `client`.
-   * @default 500
+   * @default 1000 (1 s)
    */
   commandTimeout?: Duration | null;
   /**

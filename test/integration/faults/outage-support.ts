@@ -4,7 +4,7 @@ import { CacheXConnectionError } from '../../../lib/index.js';
 import type { SpawnedRedis } from '../../harness/index.js';
 
 /** The default `commandTimeout`, in ms: what every call must settle within, plus {@link MARGIN_MS}. */
-export const TIMEOUT_MS = 500;
+export const TIMEOUT_MS = 1_000;
 /** Slack for a loaded 2-core machine on top of the command timeout, in ms. */
 export const MARGIN_MS = 500;
 

@@ -321,10 +321,10 @@ describe('resolveCaches', () => {
   });
 
   describe('outages: commandTimeout, onError, waitForReady', () => {
-    it('defaults to a 500 ms command timeout, onError throw and no wait at start-up', () => {
+    it('defaults to a 1 s command timeout, onError throw and no wait at start-up', () => {
       const resolved = resolveOne({ location: 'redis://h' });
       expect(resolved.backend.kind === 'redis' && resolved.backend.options.commandTimeout).toBe(
-        500,
+        1000,
       );
       expect(resolved.onError).toBe('throw');
       expect(resolved.waitForReady).toBeNull();
@@ -369,17 +369,22 @@ describe('resolveCaches', () => {
       expectOptionError({ location: 'redis://h', commandTimeout }, 'commandTimeout', problem);
     });
 
-    it('refuses commandTimeout in `redis` or Sentinel options, and next to a client', () => {
+    it("takes ioredis' `redis.commandTimeout` as the command timeout, but not twice", () => {
+      const { backend } = resolveOne({ location: 'redis://h', redis: { commandTimeout: 300 } });
+      expect(backend.kind === 'redis' && backend.options.commandTimeout).toBe(300);
       expectOptionError(
-        { location: 'redis://h', redis: { commandTimeout: 100 } },
+        { location: 'redis://h', commandTimeout: 100, redis: { commandTimeout: 100 } },
         'redis.commandTimeout',
-        /cache option `commandTimeout`/,
+        /give it once/,
       );
       expectOptionError(
-        { sentinel: { sentinels, name: 'm', options: { commandTimeout: 100 } } },
+        { sentinel: { sentinels, name: 'm', options: { commandTimeout: 0 } } },
         'sentinel.options.commandTimeout',
-        /cache option `commandTimeout`/,
+        /whole number of milliseconds/,
       );
+    });
+
+    it('refuses commandTimeout next to a client', () => {
       expectOptionError({ client: ioredisLike, commandTimeout: 100 }, 'commandTimeout', /client/);
     });
 
@@ -421,7 +426,7 @@ describe('resolveCaches', () => {
           autoResendUnfulfilledCommands: false,
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
-          commandTimeout: 500,
+          commandTimeout: 1000,
           retryStrategy: reconnectDelay,
           password: 'pw',
           host: 'h',
@@ -447,7 +452,7 @@ describe('resolveCaches', () => {
           autoResendUnfulfilledCommands: false,
           enableAutoPipelining: false,
           maxRetriesPerRequest: null,
-          commandTimeout: 500,
+          commandTimeout: 1000,
           retryStrategy: reconnectDelay,
           host: 'h',
           port: 6379,
@@ -490,7 +495,7 @@ describe('resolveCaches', () => {
         options: {
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
-          commandTimeout: 500,
+          commandTimeout: 1000,
           retryStrategy: reconnectDelay,
           password: 'pw',
           connectTimeout: 500,
@@ -528,10 +533,10 @@ describe('resolveCaches', () => {
           autoResendUnfulfilledCommands: false,
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
-          commandTimeout: 500,
+          commandTimeout: 1000,
           retryStrategy: reconnectDelay,
           sentinelRetryStrategy: reconnectDelay,
-          sentinelCommandTimeout: 500,
+          sentinelCommandTimeout: 1000,
           username: 'app',
           password: 'pw',
           db: 2,
@@ -552,10 +557,10 @@ describe('resolveCaches', () => {
           autoResendUnfulfilledCommands: false,
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
-          commandTimeout: 500,
+          commandTimeout: 1000,
           retryStrategy: reconnectDelay,
           sentinelRetryStrategy: reconnectDelay,
-          sentinelCommandTimeout: 500,
+          sentinelCommandTimeout: 1000,
           sentinels,
           name: 'm',
         },
