@@ -76,6 +76,7 @@ export type {
   CachesConfig,
   CompressorName,
   CustomSerializer,
+  OnError,
   SentinelConfig,
   SerializerName,
 } from './config/cache-config.interface.js';
