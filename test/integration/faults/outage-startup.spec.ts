@@ -143,6 +143,27 @@ describe('start-up with the server down', () => {
     });
   });
 
+  it('a cluster none of whose nodes answers: calls fail within the command timeout (its own queue is bounded)', async () => {
+    const nodes = [await deadPort(), await deadPort()].map((port) => `redis://127.0.0.1:${port}`);
+    const app = await appOf({
+      default: { location: nodes, cluster: true },
+      lenient: { location: nodes, cluster: true, keyPrefix: 'lenient', onError: 'ignore' },
+    });
+    apps.push(app);
+    await app.init();
+    const cache = app.get(CacheService);
+    const lenient: CacheService = app.get(getCacheToken('lenient'));
+    const [get, set, miss] = await Promise.all([
+      settle(() => cache.get('k')),
+      settle(() => cache.set('k', 1)),
+      settle(() => lenient.get('k')),
+    ]);
+    expect(get.error).toBeInstanceOf(CacheXConnectionError);
+    expect(set.error).toBeInstanceOf(CacheXConnectionError);
+    expect(miss).toMatchObject({ ok: true, value: undefined });
+    for (const r of [get, set, miss]) expect(r.ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+  });
+
   it('waitForReady on memory:// is ready at once', async () => {
     const app = await appOf({ default: { location: 'memory://', waitForReady: true } });
     apps.push(app);

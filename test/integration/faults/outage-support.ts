@@ -5,8 +5,12 @@ import type { SpawnedRedis } from '../../harness/index.js';
 
 /** The default `commandTimeout`, in ms: what every call must settle within, plus {@link MARGIN_MS}. */
 export const TIMEOUT_MS = 1_000;
-/** Slack for a loaded 2-core machine on top of the command timeout, in ms. */
-export const MARGIN_MS = 500;
+/**
+ * Slack on top of the command timeout, in ms: generous, for a shared 2-core machine whose load
+ * average reaches 15 while these tests run (the calls typically settle 0.1–0.3 s after the
+ * timeout). Still far from the 6–20 s that calls took before the bounded waits.
+ */
+export const MARGIN_MS = 1_000;
 
 /** The server's process id, as it reports it. */
 export async function serverPid(server: SpawnedRedis): Promise<number> {
