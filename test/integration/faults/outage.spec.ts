@@ -13,6 +13,7 @@ import {
   CacheXConnectionError,
   CacheXModule,
   getCacheToken,
+  WrongTypeError,
   type CacheService,
 } from '../../../lib/index.js';
 import { spawnRedis, type SpawnedRedis } from '../../harness/index.js';
@@ -128,6 +129,8 @@ describe('outages of a standalone server', () => {
     const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     await strict.set('kill:k0', 'warm');
     await lenient.set('kill:k0', 'warm');
+    // Programming errors are never ignored: a wrong type throws with the server up.
+    await expect(lenient.incr('kill:k0')).rejects.toBeInstanceOf(WrongTypeError);
 
     const inFlight = [...burst(strict, 'kill'), ...burst(lenient, 'kill')];
     // Issued and not answered: the server dies before it reads them, or while it answers them.
@@ -143,6 +146,30 @@ describe('outages of a standalone server', () => {
       check(first.slice(CALLS), 'ignore', false),
       check(during.slice(CALLS), 'ignore', true),
     ];
+
+    // What `'ignore'` answers for each plain operation, and what it never pretends.
+    expect(await lenient.has('kill:k0')).toBe(false);
+    expect(await lenient.ttl('kill:k0')).toBeUndefined();
+    expect(await lenient.getMany(['kill:k0', 'kill:k1'])).toEqual(new Map());
+    expect(await lenient.getOrSet('kill:k0', () => 'computed')).toBe('computed');
+    expect(await lenient.add('kill:new', 1)).toBe(false);
+    expect(await lenient.delete('kill:k0')).toBe(false);
+    expect(await lenient.deleteMany(['kill:k0'])).toBe(0);
+    await expect(lenient.setMany({ 'kill:a': 1 })).resolves.toBeUndefined();
+    expect(await lenient.expire('kill:k0', 1_000)).toBe(false);
+    expect(await lenient.touch('kill:k0')).toBe(false);
+    expect(await lenient.persist('kill:k0')).toBe(false);
+    expect(await lenient.namespaceVersion('kill:ns')).toBe(1);
+    for (const never of [
+      () => lenient.decr('kill:n'),
+      () => lenient.invalidateNamespace('kill:ns'),
+      () => lenient.hget('kill:h', 'f'),
+      () => lenient.pipeline().get('kill:k0').exec(),
+      () => lenient.withLock('kill:lock', () => 'ran'),
+      () => lenient.keys('kill:*'),
+    ]) {
+      await expect(never()).rejects.toBeInstanceOf(CacheXConnectionError);
+    }
 
     await server.restart();
     pid = await serverPid(server);
