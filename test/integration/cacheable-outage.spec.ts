@@ -41,7 +41,7 @@ describe('method caching when the server is down', () => {
       default: {
         location: `redis://${server.host}:${server.port}`,
         keyPrefix: uniquePrefix(),
-        commandTimeout: 300,
+        redis: { commandTimeout: 300 },
       },
     });
     registry.onModuleInit();
