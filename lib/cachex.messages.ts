@@ -57,7 +57,14 @@ export const MESSAGES = {
     `Cache '${cache}': key '${key}' does not exist at version ${version}.`,
   backendDown: (cache: string, detail: string) =>
     `Cache '${cache}' lost its connection (${detail}); commands fail until it is back.`,
-  backendUp: (cache: string) => `Cache '${cache}' is connected again.`,
+  backendUp: (cache: string) => `Cache '${cache}' reaches its server again.`,
+  queuedTooLong: (timeout: number) =>
+    `Command timed out: no connection to the server within commandTimeout (${timeout} ms); it was not sent`,
+  ignoredDown: (cache: string, detail: string) =>
+    `Cache '${cache}' cannot reach its server (${detail}); with onError: 'ignore', reads miss and writes are dropped until it is back.`,
+  notReady: (cache: string, location: string, waitMs: number, detail: string) =>
+    `Cache '${cache}': the server at ${location} did not answer within waitForReady (${waitMs} ms): ${detail}. ` +
+    'Start the server, check the location, or lengthen waitForReady (false starts without waiting).',
   hashNotNumber: (cache: string, key: string, kind: 'an integer' | 'a number') =>
     `Cache '${cache}': a field of hash '${key}' does not hold ${kind} (or the result would overflow), so it cannot be incremented.`,
   noSuchList: (cache: string, key: string) =>
@@ -127,7 +134,6 @@ export const MESSAGES = {
     `Cache '${cache}': method caching bypassed the cache for key '${key}' (${detail}); the method ran without it.`,
   cacheableDown: (cache: string, detail: string) =>
     `Cache '${cache}': method caching cannot reach the server (${detail}); methods run uncached until it is back.`,
-  cacheableUp: (cache: string) => `Cache '${cache}': method caching reaches the server again.`,
   cachingDecoratorOption: (where: string, option: string, problem: string) =>
     `${where}: option \`${option}\` ${problem}.`,
   cachingKey: (where: string, problem: string) =>

@@ -88,6 +88,7 @@ export type {
   CachesConfig,
   CompressorName,
   CustomSerializer,
+  OnError,
   SentinelConfig,
   SerializerName,
 } from './config/cache-config.interface.js';

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { MESSAGES } from '../cachex.messages.js';
 import type { BackendSpec } from '../config/resolve-config.js';
 import { CacheXConfigError } from '../errors/config.error.js';
@@ -8,17 +7,20 @@ import type { CacheBackend } from './backend.interface.js';
 import { MemoryBackend } from './memory/memory.backend.js';
 import { MemoryStore } from './memory/memory.store.js';
 import { ClusterBackend } from './redis/cluster.backend.js';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { RedisBackend, type RedisLikeClient } from './redis/redis.backend.js';
+import { OutageLog } from './outage-log.js';
 
 /**
  * Builds a cache's backend. ioredis is loaded only when a cache needs it, so that an app on the
- * memory backend does not need it installed.
+ * memory backend does not need it installed. `outage` (the cache's) hears of the connection's
+ * losses and returns, and gets a PING to probe with.
  */
 export async function createBackend(
   cache: string,
   spec: BackendSpec,
   binary: boolean,
+  outage?: OutageLog,
 ): Promise<CacheBackend> {
   if (spec.kind === 'memory') {
     const store = MemoryStore.acquire(spec.store, {
@@ -37,6 +39,8 @@ export async function createBackend(
   if (spec.kind === 'client') {
     // Both ioredis 5 and 6 mark their Cluster class with `isCluster`.
     const Backend = spec.client.isCluster ? ClusterBackend : RedisBackend;
+    const client = spec.client as RedisLikeClient;
+    outage?.probeWith(() => client.ping());
     return new Backend(spec.client, { binary, ownsClient: false });
   }
   let ioredis: Pick<typeof import('ioredis'), 'Redis' | 'Cluster'>;
@@ -52,33 +56,105 @@ export async function createBackend(
       ...spec.clusterOptions,
       redisOptions: spec.options,
     });
-    watchConnection(cache, client);
+    watchConnection(cache, client, outage);
+    const timeout = spec.options.commandTimeout;
+    if (timeout !== undefined) {
+      boundOfflineQueue(client, timeout);
+      // Each node's connection queues too while the cluster is up but that node is not.
+      client.on('+node', (node: Redis) => boundOfflineQueue(node, timeout));
+    }
     return new ClusterBackend(client, { binary, ownsClient: true });
   }
   const client = new ioredis.Redis(spec.options);
-  watchConnection(cache, client);
+  watchConnection(cache, client, outage);
   if (spec.options.autoResendUnfulfilledCommands === false) rejectUnanswered(cache, client);
+  if (spec.options.commandTimeout !== undefined)
+    boundOfflineQueue(client, spec.options.commandTimeout);
   return new RedisBackend(client, { binary, ownsClient: true });
 }
 
 /**
- * Logs a lost connection once per outage and its return once, instead of ioredis' default of an
- * "Unhandled error event" line per reconnection attempt. Commands meanwhile fail with
- * `CacheXConnectionError`.
+ * Logs a lost connection once per outage and its return once (in the cache's {@link OutageLog},
+ * shared with the other signs of an outage), instead of ioredis' default of an "Unhandled error
+ * event" line per reconnection attempt. Commands meanwhile fail with `CacheXConnectionError`.
  */
-function watchConnection(cache: string, client: RedisLikeClient): void {
-  const logger = new Logger(`CacheX:${cache}`);
-  let down = false;
-  client.on('error', (error: Error) => {
-    if (down) return;
-    down = true;
-    logger.error(MESSAGES.backendDown(cache, redactSecrets(error).message));
+function watchConnection(
+  cache: string,
+  client: RedisLikeClient,
+  outage: OutageLog = new OutageLog(cache),
+): void {
+  outage.probeWith(() => client.ping());
+  client.on('error', (error: Error) =>
+    outage.failed(MESSAGES.backendDown(cache, redactSecrets(error).message)),
+  );
+  client.on('ready', () => outage.recovered());
+}
+
+/** The part of an ioredis client's offline queue (private in its typings) that is used here. */
+interface OfflineQueue {
+  readonly length: number;
+  shift(): { command: { isSettled: boolean; reject(error: Error): void } } | undefined;
+  push(item: NonNullable<ReturnType<OfflineQueue['shift']>>): unknown;
+}
+
+/**
+ * Bounds the wait of commands that a client queues while it has no connection, to `timeout` ms.
+ * A standalone client arms ioredis' `commandTimeout` when a command is issued, so a queued
+ * command does fail in time, but ioredis keeps it queued and sends it once reconnected: a `set`
+ * or `incr` the caller saw fail would then still be applied. A cluster's own queue (while the
+ * cluster as a whole is unreachable) has no timeout at all. So while the client is not ready,
+ * a sweep every quarter of `timeout` drops settled commands and fails those queued for
+ * `timeout`; one last sweep runs when the connection is made, before ioredis sends the queue.
+ *
+ * And once the connection has been lost for `timeout`, the client stops queueing until it is
+ * ready again: new commands fail at once instead of each waiting `timeout` (a request that
+ * makes five calls would wait five times). A short drop (a restart, a failover) is still ridden
+ * out in the queue. NOTE: `offlineQueue` is private in ioredis' typings (ioredis 5 and 6 both
+ * have it), and `enableOfflineQueue` is read from `options` on every command.
+ */
+function boundOfflineQueue(client: Redis | Cluster, timeout: number): void {
+  const options = client.options as { enableOfflineQueue?: boolean };
+  const queueing = options.enableOfflineQueue;
+  const queuedAt = new WeakMap<object, number>();
+  let lostAt: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const sweep = (): void => {
+    const now = Date.now();
+    if (lostAt !== undefined && now - lostAt >= timeout) options.enableOfflineQueue = false;
+    const queue = (client as unknown as { offlineQueue: OfflineQueue }).offlineQueue;
+    for (let n = queue.length; n > 0; n--) {
+      const item = queue.shift()!;
+      const { command } = item;
+      if (command.isSettled) continue;
+      const since = queuedAt.get(command);
+      if (since === undefined) queuedAt.set(command, now);
+      if (since !== undefined && now - since >= timeout) {
+        command.reject(new Error(MESSAGES.queuedTooLong(timeout)));
+        continue;
+      }
+      queue.push(item);
+    }
+  };
+  const start = (): void => {
+    timer ??= setInterval(sweep, Math.max(Math.floor(timeout / 4), 10));
+    timer.unref();
+  };
+  const stop = (): void => {
+    clearInterval(timer);
+    timer = undefined;
+  };
+  client.on('close', () => {
+    lostAt ??= Date.now();
+    start();
   });
   client.on('ready', () => {
-    if (!down) return;
-    down = false;
-    logger.log(MESSAGES.backendUp(cache));
+    lostAt = undefined;
+    options.enableOfflineQueue = queueing;
+    stop();
   });
+  client.on('connect', sweep);
+  client.on('end', stop);
+  start();
 }
 
 /**

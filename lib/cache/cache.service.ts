@@ -45,6 +45,9 @@ import type { CacheWrapOptions } from '../cacheable/cacheable-options.interface.
 import { MethodCache } from '../cacheable/method-cache.js';
 import { CacheCounters } from '../metrics/cache-counters.js';
 import type { CacheStats } from '../metrics/cache-stats.interface.js';
+import { OutageLog } from '../backends/outage-log.js';
+import type { OnError } from '../config/cache-config.interface.js';
+import { CacheXConnectionError } from '../errors/connection.error.js';
 
 /** What a {@link CacheService} is made of; built by the registry from a cache's configuration. */
 export interface CacheParts {
@@ -54,6 +57,10 @@ export interface CacheParts {
   keys: KeyBuilder;
   codec: ValueCodec;
   backend: CacheBackend;
+  /** What plain operations do when the server cannot be reached. @default 'throw' */
+  onError?: OnError;
+  /** The cache's outage log, shared with its connection and method caching. */
+  outage?: OutageLog;
 }
 
 const SCAN_COUNT = 250;
@@ -97,6 +104,10 @@ export class CacheService {
   private methods: MethodCache | undefined;
   /** @internal This cache's counters, which its features increment; read by `stats()`. */
   readonly counters = new CacheCounters();
+  /** Whether plain operations answer a miss instead of throwing while the server is unreachable. */
+  private readonly ignoreOutages: boolean;
+  /** @internal Logs the cache's outages, once each, whoever notices them. */
+  readonly outage: OutageLog;
 
   /** @internal Built by `CacheRegistry`; applications inject caches instead. */
   constructor(parts: CacheParts) {
@@ -105,6 +116,8 @@ export class CacheService {
     this.backend = parts.backend;
     this.keyBuilder = parts.keys;
     this.codec = parts.codec;
+    this.ignoreOutages = parts.onError === 'ignore';
+    this.outage = parts.outage ?? new OutageLog(parts.name);
     this.values = {
       encode: (value, key) => this.encode(value, key),
       decode: (raw, key) => this.decode(raw, key),
@@ -138,7 +151,7 @@ export class CacheService {
     try {
       raw = await this.backend.get(full);
     } catch (error) {
-      this.fail(error, key);
+      raw = this.fail(error, key, undefined);
     }
     this.counters.read(raw);
     return raw === undefined ? undefined : (this.decode(raw, key) as T);
@@ -161,7 +174,7 @@ export class CacheService {
     try {
       return this.counters.set(await this.backend.set(full, raw, write));
     } catch (error) {
-      this.fail(error, key);
+      return this.fail(error, key, false);
     }
   }
 
@@ -205,7 +218,7 @@ export class CacheService {
     try {
       return this.counters.deleted(await this.backend.delete([full])) === 1;
     } catch (error) {
-      this.fail(error, key);
+      return this.fail(error, key, false);
     }
   }
 
@@ -215,7 +228,7 @@ export class CacheService {
     try {
       return await this.backend.exists(full);
     } catch (error) {
-      this.fail(error, key);
+      return this.fail(error, key, false);
     }
   }
 
@@ -243,7 +256,7 @@ export class CacheService {
     try {
       raws = await this.backend.getMany(fulls);
     } catch (error) {
-      this.fail(error);
+      raws = this.fail(error, undefined, []);
     }
     const found = new Map<string, T>();
     raws.forEach((raw, i) => {
@@ -271,7 +284,7 @@ export class CacheService {
       await this.backend.setMany(encoded, ttl);
       this.counters.setMany(encoded.length);
     } catch (error) {
-      this.fail(error);
+      this.fail(error, undefined, undefined);
     }
   }
 
@@ -284,7 +297,7 @@ export class CacheService {
     try {
       return this.counters.deleted(await this.backend.delete(fulls));
     } catch (error) {
-      this.fail(error);
+      return this.fail(error, undefined, 0);
     }
   }
 
@@ -321,7 +334,7 @@ export class CacheService {
   async touch(key: string, ttl?: Duration | null, options?: CacheKeyOptions): Promise<boolean> {
     const full = this.fullKey(key, options);
     const ms = this.resolveTtl(ttl);
-    return this.backend.touch(full, ms).catch((e) => this.fail(e, key));
+    return this.backend.touch(full, ms).catch((e) => this.fail(e, key, false));
   }
 
   /**
@@ -330,7 +343,7 @@ export class CacheService {
    */
   async ttl(key: string, options?: CacheKeyOptions): Promise<number | null | undefined> {
     const full = this.fullKey(key, options);
-    const ms = await this.backend.pttl(full).catch((e) => this.fail(e, key));
+    const ms = await this.backend.pttl(full).catch((e) => this.fail(e, key, -2));
     return ms === -2 ? undefined : ms === -1 ? null : ms;
   }
 
@@ -343,7 +356,7 @@ export class CacheService {
     const ms = parseDuration(ttl);
     if (typeof ms === 'string') throw this.invalid('ttl', ms);
     const full = this.fullKey(key, options);
-    return this.backend.pexpire(full, ms).catch((e) => this.fail(e, key));
+    return this.backend.pexpire(full, ms).catch((e) => this.fail(e, key, false));
   }
 
   /**
@@ -356,7 +369,7 @@ export class CacheService {
     if (typeof epochMs !== 'number' || !Number.isSafeInteger(Math.round(epochMs)))
       throw this.invalid('when', `must be a Date or epoch milliseconds, got ${describe(when)}`);
     const full = this.fullKey(key, options);
-    return this.backend.pexpireAt(full, Math.round(epochMs)).catch((e) => this.fail(e, key));
+    return this.backend.pexpireAt(full, Math.round(epochMs)).catch((e) => this.fail(e, key, false));
   }
 
   /**
@@ -365,7 +378,7 @@ export class CacheService {
    */
   async persist(key: string, options?: CacheKeyOptions): Promise<boolean> {
     const full = this.fullKey(key, options);
-    return this.backend.persist(full).catch((e) => this.fail(e, key));
+    return this.backend.persist(full).catch((e) => this.fail(e, key, false));
   }
 
   /**
@@ -1242,7 +1255,8 @@ export class CacheService {
    */
   async namespaceVersion(namespace: string): Promise<number> {
     const key = this.namespaceKey(namespace);
-    const raw = await this.backend.get(key).catch((e) => this.fail(e, namespace));
+    // A missing counter reads as 1: an unreachable one too, under `onError: 'ignore'`.
+    const raw = await this.backend.get(key).catch((e) => this.fail(e, namespace, undefined));
     return raw === undefined ? 1 : Number(raw.toString());
   }
 
@@ -1350,6 +1364,7 @@ export class CacheService {
           : (full) => this.backend.readDecoded!(full, this.decodeRaw),
       lock: (name, options) => this.lock(name, options),
       mapError: (error, key) => mapBackendError(error, this.name, key),
+      outage: this.outage,
     });
     return this.methods;
   }
@@ -1401,6 +1416,7 @@ export class CacheService {
 
   /** @internal Closes the backend; the registry calls it on application shutdown. */
   async close(): Promise<void> {
+    this.outage.close();
     this.methods?.close();
     await closeReleaseNotices(this.backend);
     await this.backend.close();
@@ -1536,11 +1552,20 @@ export class CacheService {
 
   /**
    * Rethrows a backend failure as the typed error. Hot paths call it from try/catch rather than
-   * `.catch(closure)`: no closure and no extra promise per call.
+   * `.catch(closure)`: no closure and no extra promise per call. A plain operation passes what it
+   * answers when it ignores an outage (`ignored`: a miss, or "nothing written"): returned,
+   * instead of throwing, when the cache has `onError: 'ignore'` and the server could not be
+   * reached; every other failure throws.
    */
-  private fail(error: unknown, key?: string): never {
+  private fail(error: unknown, key?: string): never;
+  private fail<F>(error: unknown, key: string | undefined, ignored: F): F;
+  private fail<F>(error: unknown, key?: string, ...ignored: [F] | []): F {
     this.counters.failed(error);
-    throw mapBackendError(error, this.name, key);
+    const mapped = mapBackendError(error, this.name, key);
+    if (ignored.length === 0 || !this.ignoreOutages || !(mapped instanceof CacheXConnectionError))
+      throw mapped;
+    this.outage.failed(MESSAGES.ignoredDown(this.name, mapped.message));
+    return ignored[0];
   }
 }
 

@@ -4,6 +4,7 @@ import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConnectionError } from '../errors/connection.error.js';
 import { SerializationError } from '../errors/serialization.error.js';
 import type { CacheXError } from '../errors/cachex.error.js';
+import type { OutageLog } from '../backends/outage-log.js';
 import type { Lock } from '../lock/lock.js';
 import type { LockOptions } from '../lock/lock-options.interface.js';
 import type { CacheableStats, CacheLookupStatus } from './cacheable-options.interface.js';
@@ -42,6 +43,8 @@ export interface MethodCacheHost {
   readonly readDecoded?: (full: string) => unknown;
   lock(name: string, options: LockOptions): Lock;
   mapError(error: unknown, key?: string): CacheXError;
+  /** The cache's outage log: an outage is logged once, whoever notices it. */
+  readonly outage: OutageLog;
 }
 
 /** What a cached call answered. */
@@ -79,8 +82,6 @@ export class MethodCache {
   /** Full keys being refreshed in the background, so that a key has one refresh at a time. */
   private readonly refreshing = new Set<string>();
   private readonly logger: Logger;
-  /** Whether the last cache operation failed (the outage is logged once, and the recovery). */
-  private down = false;
   /** Set on shutdown: background refreshes still running then fail quietly. */
   private closed = false;
   readonly stats: CacheableStats = {
@@ -468,15 +469,11 @@ export class MethodCache {
       this.logger.warn(MESSAGES.cacheableBypassed(this.host.name, key, mapped.message));
       return;
     }
-    if (this.down) return;
-    this.down = true;
-    this.logger.error(MESSAGES.cacheableDown(this.host.name, mapped.message));
+    this.host.outage.failed(MESSAGES.cacheableDown(this.host.name, mapped.message));
   }
 
   private recovered(): void {
-    if (!this.down) return;
-    this.down = false;
-    this.logger.log(MESSAGES.cacheableUp(this.host.name));
+    this.host.outage.recovered();
   }
 }
 

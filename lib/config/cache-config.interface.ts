@@ -35,6 +35,13 @@ export type CustomSerializer =
 /** The compressors built into the library, by the name the `compressor` option takes. */
 export type CompressorName = 'gzip' | 'deflate' | 'brotli' | 'zstd' | 'lz4';
 
+/**
+ * What a cache's plain operations do when the server cannot be reached (see
+ * `CacheConfig.onError`): `'throw'` a `CacheXConnectionError`, or `'ignore'` it (reads miss,
+ * writes are dropped).
+ */
+export type OnError = 'throw' | 'ignore';
+
 /** Sentinel-managed Redis: ioredis' Sentinel options. */
 export interface SentinelConfig {
   /** Sentinel addresses, e.g. `[{ host: '10.0.0.5', port: 26379 }]`. */
@@ -98,9 +105,12 @@ export interface CacheConfig {
    * `enableAutoPipelining`, …); with a cluster they become each node's `redisOptions`. ioredis'
    * own `keyPrefix` is not allowed: the cache applies `keyPrefix` itself, patterns included.
    * Defaults that differ from ioredis: `enableAutoPipelining: true`, `maxRetriesPerRequest: 3`,
-   * and, on standalone and Sentinel connections, `autoResendUnfulfilledCommands: false` (a
-   * command whose reply a dropped connection lost fails with `CommandOutcomeUnknownError`
-   * instead of being sent again; `true` restores ioredis' re-sending).
+   * `retryStrategy` (also `clusterRetryStrategy` and `sentinelRetryStrategy`): reconnect after
+   * 50 ms, doubling per attempt up to 2 s; and, on standalone and Sentinel connections,
+   * `autoResendUnfulfilledCommands: false` (a command whose reply a dropped connection lost
+   * fails with `CommandOutcomeUnknownError` instead of being sent again; `true` restores
+   * ioredis' re-sending). `redis.commandTimeout` is the same setting as the cache option
+   * `commandTimeout` (give one of them).
    */
   redis?: Omit<RedisOptions, 'keyPrefix'>;
   /**
@@ -149,6 +159,41 @@ export interface CacheConfig {
    * @default 67108864 (64 MiB)
    */
   maxValueSize?: number;
+  /**
+   * How long one command may take before it fails with `CacheXConnectionError`, in
+   * **milliseconds** or a duration string; `null` = no limit (ioredis' default: a call waits as
+   * long as the server is gone). It covers the whole wait: a command issued while the connection
+   * is down waits in the offline queue at most this long, and is then dropped from the queue,
+   * never sent late. Locks and rate limits wait on their own deadlines, each try bounded by this.
+   * Set on ioredis as `commandTimeout` (each node's, on a cluster). No effect on `memory://`;
+   * cannot be combined with `client`.
+   * @default 1000 (1 s)
+   */
+  commandTimeout?: Duration | null;
+  /**
+   * What plain operations do when the server cannot be reached (connection lost, command
+   * timed out, outcome unknown): `'throw'` a `CacheXConnectionError`; or `'ignore'` it, as
+   * django-redis' IGNORE_EXCEPTIONS: reads answer a miss (`get` → `undefined`, `has` → `false`,
+   * `ttl` → `undefined`, `getMany` → no entries, `namespaceVersion` → 1), writes are dropped and
+   * answer "nothing done" (`set`, `add`, `delete`, `touch`, `expire`, `expireAt`, `persist` →
+   * `false`; `deleteMany` → 0; `setMany` returns). The outage is logged once and the recovery
+   * once. Whatever the setting, these throw: `incr`/`decr` (no number to pretend),
+   * invalidations and version moves (a lost one would serve stale data later), scans, data
+   * structures, pipelines, scripts, and locks (never pretend to be held); bad arguments, values
+   * that cannot be encoded or decoded and wrong types always throw. Method caching always fails
+   * open; rate limits follow their `onBackendError`.
+   * @default 'throw'
+   */
+  onError?: OnError;
+  /**
+   * Whether `app.init()` waits for the server: `true` (up to 5 s), a wait in **milliseconds** or
+   * a duration string, or `false`. When the server does not answer in time, `app.init()` fails
+   * with `CacheXConnectionError` naming the cache and its location (password masked). With
+   * `false` the application starts at once; commands fail (per `onError`) until the server is
+   * reachable, and the cache recovers by itself when it is. No effect on `memory://`.
+   * @default false
+   */
+  waitForReady?: boolean | Duration;
 }
 
 /** The caches of an application by name. `default` is required: it is what `CacheService` injects. */

@@ -9,6 +9,7 @@ import type {
   CachesConfig,
   CompressorName,
   CustomSerializer,
+  OnError,
   SentinelConfig,
   SerializerName,
 } from './cache-config.interface.js';
@@ -47,6 +48,10 @@ export interface ResolvedCacheConfig {
   keys: KeyBuilder;
   backend: BackendSpec;
   codec: CodecSpec;
+  /** What plain operations do when the server cannot be reached (see `CacheConfig.onError`). */
+  onError: OnError;
+  /** How long `app.init()` waits for the server, in ms; `null` = it does not wait. */
+  waitForReady: number | null;
 }
 
 /** Default TTL of a cache: 5 minutes, as in Django. */
@@ -68,6 +73,37 @@ const COMPRESSOR_NAMES: ReadonlyArray<CompressorName | 'none'> = [
   'zstd',
   'lz4',
 ];
+/**
+ * Default `commandTimeout`, in ms. A cache command answers in well under a millisecond on a
+ * healthy server nearby, and in tens of ms at worst on a busy one, so the timeout fires only when
+ * the server is gone or stalled, and bounds a request's wait on the cache to about a second
+ * instead of ioredis' 6 to 20 s. Not lower: the timer also runs while this process is starved
+ * of CPU (start-up under a CPU quota, a long GC pause), and a reply that arrived meanwhile loses
+ * to the timer; at 500 ms, the first commands of fresh connections timed out that way in about
+ * one test run in three on a loaded 2-core machine. Lower it per cache where that cannot happen.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;
+/**
+ * How long `waitForReady: true` waits, in ms: long enough for a server started alongside the
+ * application (a container, a service) to accept connections.
+ */
+export const DEFAULT_READY_WAIT_MS = 5_000;
+/** First reconnection delay, in ms; it doubles per failed attempt. */
+const RECONNECT_FIRST_MS = 50;
+/** Longest delay between two reconnection attempts, in ms. */
+const RECONNECT_MAX_MS = 2_000;
+
+/**
+ * The delay before reconnection attempt `attempt` (1-based), in ms: 50 ms doubling up to 2 s,
+ * less up to a fifth at random, so that the processes of a fleet do not all reconnect at once
+ * to a server that is coming back. ioredis' own default grows to 5 s, so a server that returns
+ * could wait that long for its clients.
+ */
+export function reconnectDelay(attempt: number): number {
+  const delay = Math.min(RECONNECT_FIRST_MS * 2 ** (attempt - 1), RECONNECT_MAX_MS);
+  return delay - Math.floor(Math.random() * delay * 0.2);
+}
+
 /** ioredis defaults we change: a cache should fail fast rather than queue for 20 retries. */
 const REDIS_DEFAULTS: RedisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3 };
 /**
@@ -95,6 +131,9 @@ const KNOWN_OPTIONS: ReadonlyArray<keyof CacheConfig> = [
   'compressor',
   'compressMinSize',
   'maxValueSize',
+  'commandTimeout',
+  'onError',
+  'waitForReady',
 ];
 
 /**
@@ -188,7 +227,76 @@ function resolveCache(name: string, config: unknown): ResolvedCacheConfig {
     );
   }
   const keys = new KeyBuilder(keyPrefix, version, c.keyFunction, c.reverseKeyFunction);
-  return { name, ttl, keys, backend: resolveBackend(c, fail), codec: resolveCodec(c, fail) };
+  const onError = c.onError ?? 'throw';
+  if (onError !== 'throw' && onError !== 'ignore') {
+    fail('onError', `must be 'throw' or 'ignore', got ${describe(c.onError)}`);
+  }
+  return {
+    name,
+    ttl,
+    keys,
+    backend: resolveBackend(c, resolveCommandTimeout(c, fail), fail),
+    codec: resolveCodec(c, fail),
+    onError,
+    waitForReady: resolveWaitForReady(c, fail),
+  };
+}
+
+/**
+ * The `commandTimeout` in ms (`null`: none). ioredis' own `redis.commandTimeout` (or the Sentinel
+ * options') is taken as the same setting, so that it bounds the offline queue too; given twice,
+ * it is refused.
+ */
+function resolveCommandTimeout(
+  c: CacheConfig,
+  fail: (option: string, problem: string) => never,
+): number | null {
+  for (const [option, options] of [
+    ['redis', c.redis],
+    ['sentinel.options', c.sentinel?.options],
+  ] as const) {
+    if (typeof options !== 'object' || options === null || !('commandTimeout' in options)) continue;
+    const path = `${option}.commandTimeout`;
+    if (c.commandTimeout !== undefined)
+      fail(path, 'repeats the cache option `commandTimeout`: give it once, as the cache option');
+    const ms = options.commandTimeout;
+    if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 1)
+      fail(path, `must be a whole number of milliseconds ≥ 1, got ${describe(ms)}`);
+    return ms as number;
+  }
+  if (c.commandTimeout === undefined) return DEFAULT_COMMAND_TIMEOUT_MS;
+  if (c.client !== undefined) {
+    fail(
+      'commandTimeout',
+      'cannot be combined with `client`: the client you pass in is already configured',
+    );
+  }
+  if (c.commandTimeout === null) return null;
+  const ms = parseDuration(c.commandTimeout);
+  if (typeof ms === 'string') return fail('commandTimeout', ms);
+  if (ms === 0) {
+    fail(
+      'commandTimeout',
+      MESSAGES.durationBelowOneMs(describe(c.commandTimeout), 'use null for no timeout'),
+    );
+  }
+  return ms;
+}
+
+/** `waitForReady` in ms: `true` is {@link DEFAULT_READY_WAIT_MS}; `false` is `null` (no wait). */
+function resolveWaitForReady(
+  c: CacheConfig,
+  fail: (option: string, problem: string) => never,
+): number | null {
+  const wait = c.waitForReady ?? false;
+  if (wait === false) return null;
+  if (wait === true) return DEFAULT_READY_WAIT_MS;
+  const ms = parseDuration(wait);
+  if (typeof ms === 'string') return fail('waitForReady', `${ms} (or true / false)`);
+  if (ms === 0) {
+    fail('waitForReady', MESSAGES.durationBelowOneMs(describe(wait), 'use false not to wait'));
+  }
+  return ms;
 }
 
 function resolveCodec(c: CacheConfig, fail: (option: string, problem: string) => never): CodecSpec {
@@ -280,6 +388,7 @@ function asChain(
 
 function resolveBackend(
   c: CacheConfig,
+  commandTimeout: number | null,
   fail: (option: string, problem: string) => never,
 ): BackendSpec {
   if (c.redis !== undefined) {
@@ -332,7 +441,16 @@ function resolveBackend(
     if (isCluster) fail('sentinel', 'cannot be combined with `cluster`');
     if (c.maxEntries !== undefined) fail('maxEntries', 'applies to `memory://` caches only');
     if (c.sweepInterval !== undefined) fail('sweepInterval', 'applies to `memory://` caches only');
-    return { kind: 'redis', options: { ...STANDALONE_DEFAULTS, ...resolveSentinel(c, fail) } };
+    return {
+      kind: 'redis',
+      options: {
+        ...STANDALONE_DEFAULTS,
+        ...boundedWaits(commandTimeout),
+        sentinelRetryStrategy: reconnectDelay,
+        ...(commandTimeout === null ? {} : { sentinelCommandTimeout: commandTimeout }),
+        ...resolveSentinel(c, fail),
+      },
+    };
   }
 
   const parsed = parseLocation(c.location ?? 'memory://', isCluster);
@@ -364,17 +482,36 @@ function resolveBackend(
     );
   if (c.sweepInterval !== undefined) fail('sweepInterval', 'applies to `memory://` caches only');
 
-  const options = mergeRedisOptions(parsed.options, c.redis);
+  const options = {
+    ...boundedWaits(commandTimeout),
+    ...mergeRedisOptions(parsed.options, c.redis),
+  };
   if (parsed.kind === 'cluster') {
     const clusterOptions = typeof clusterOption === 'object' ? clusterOption : {};
     return {
       kind: 'cluster',
       nodes: parsed.nodes,
       options,
-      clusterOptions: { enableAutoPipelining: true, ...clusterOptions },
+      clusterOptions: {
+        enableAutoPipelining: true,
+        clusterRetryStrategy: reconnectDelay,
+        ...clusterOptions,
+      },
     };
   }
   return { kind: 'redis', options: { ...STANDALONE_DEFAULTS, ...options } };
+}
+
+/**
+ * The ioredis options that bound every wait on the server: the per-command timeout (which
+ * ioredis arms when a command is issued, so it covers commands queued while disconnected too;
+ * see `boundOfflineQueue`) and a capped reconnection backoff. `redis` options override them.
+ */
+function boundedWaits(commandTimeout: number | null): RedisOptions {
+  return {
+    ...(commandTimeout === null ? {} : { commandTimeout }),
+    retryStrategy: reconnectDelay,
+  };
 }
 
 function resolveSentinel(

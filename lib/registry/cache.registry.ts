@@ -1,12 +1,28 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createBackend } from '../backends/create-backend.js';
+import { OutageLog } from '../backends/outage-log.js';
 import { CacheService } from '../cache/cache.service.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { createCodec } from '../codecs/create-codec.js';
-import type { CachesConfig } from '../config/cache-config.interface.js';
+import type { CacheConfig, CachesConfig } from '../config/cache-config.interface.js';
+import { redact } from '../config/location.js';
+import { CacheXConnectionError } from '../errors/connection.error.js';
+import { redactSecrets } from '../errors/redact-secrets.js';
 import { resolveCaches, secondsLikeTtls } from '../config/resolve-config.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { registryHost } from './registry.host.js';
+
+/** A cache whose server `app.init()` waits for (`waitForReady`). */
+interface Readiness {
+  cache: string;
+  /** How long to wait, in ms. */
+  waitMs: number;
+  /** Where the server is, for the message: its location with the password masked. */
+  server: string;
+}
+
+/** Pause between two PINGs to a server that is not ready yet, in ms. */
+const READY_RETRY_MS = 100;
 
 /**
  * The application's caches by name. Injectable as `CacheRegistry`; it also closes every
@@ -17,6 +33,7 @@ export class CacheRegistry implements OnModuleInit, OnApplicationShutdown {
   private constructor(
     private readonly caches: ReadonlyMap<string, CacheService>,
     private readonly instances: () => Iterable<object>,
+    private readonly readiness: readonly Readiness[],
   ) {}
 
   /**
@@ -40,14 +57,20 @@ export class CacheRegistry implements OnModuleInit, OnApplicationShutdown {
       for (const [i, cache] of resolved.entries()) {
         const codec = codecs[i]!;
         // A binary codec's values are bytes: the backend must read Buffers, not UTF-8 text.
-        const backend = await createBackend(cache.name, cache.backend, codec.binary);
-        caches.set(cache.name, new CacheService({ ...cache, codec, backend }));
+        const outage = new OutageLog(cache.name);
+        const backend = await createBackend(cache.name, cache.backend, codec.binary, outage);
+        caches.set(cache.name, new CacheService({ ...cache, codec, backend, outage }));
       }
     } catch (error) {
       await Promise.allSettled([...caches.values()].map((cache) => cache.close()));
       throw error;
     }
-    return new CacheRegistry(caches, instances);
+    const readiness = resolved.flatMap(({ name, waitForReady }) =>
+      waitForReady === null
+        ? []
+        : [{ cache: name, waitMs: waitForReady, server: server(config[name]!) }],
+    );
+    return new CacheRegistry(caches, instances, readiness);
   }
 
   /**
@@ -70,8 +93,29 @@ export class CacheRegistry implements OnModuleInit, OnApplicationShutdown {
    * this application's providers and controllers find this registry, whatever other
    * applications run in the process.
    */
-  onModuleInit(): void {
+  onModuleInit(): Promise<void> | void {
     registryHost.attach(this, this.instances());
+    if (this.readiness.length > 0) return this.waitForServers();
+  }
+
+  /**
+   * Waits for the server of each cache with `waitForReady`, all at once. When one does not
+   * answer in time, every connection is closed (nothing keeps the process alive) and
+   * `app.init()` fails with that cache's `CacheXConnectionError`.
+   */
+  private async waitForServers(): Promise<void> {
+    try {
+      await Promise.all(
+        this.readiness.map(({ cache, waitMs, server }) =>
+          waitForServer(this.get(cache), waitMs, server),
+        ),
+      );
+    } catch (error) {
+      // Connections are dropped at once; their sockets end in the background (closing an
+      // unreachable client waits up to a second for an 'end' that does not come).
+      void this.onApplicationShutdown();
+      throw error;
+    }
   }
 
   /** Closes every cache: quits the connections it opened (not clients handed in) and stops timers. */
@@ -79,4 +123,54 @@ export class CacheRegistry implements OnModuleInit, OnApplicationShutdown {
     registryHost.detach(this);
     await Promise.allSettled([...this.caches.values()].map((cache) => cache.close()));
   }
+}
+
+/**
+ * Resolves once the cache's server answers a PING; fails with `CacheXConnectionError` after
+ * `waitMs` without an answer. Each PING is bounded by the cache's `commandTimeout` and by what
+ * is left of the wait; the timers are not unref'd, so that a standalone application waits.
+ */
+async function waitForServer(cache: CacheService, waitMs: number, where: string): Promise<void> {
+  if (cache.kind === 'memory') return;
+  const deadline = Date.now() + waitMs;
+  let last: unknown;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        cache.backend.command(PING),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer to PING')), left);
+        }),
+      ]);
+      return;
+    } catch (error) {
+      last = error;
+    } finally {
+      clearTimeout(timer);
+    }
+    const pause = Math.min(READY_RETRY_MS, deadline - Date.now());
+    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+  const detail = redactSecrets(last instanceof Error ? last : new Error(String(last))).message;
+  throw new CacheXConnectionError(
+    MESSAGES.notReady(cache.name, where, waitMs, detail),
+    cache.name,
+    { cause: last },
+  );
+}
+
+const PING = { name: 'ping', keys: [], args: [] } as const;
+
+/** Where a cache's server is, for messages: no password, whatever the configuration. */
+function server(config: CacheConfig): string {
+  if (config.client !== undefined) return 'the client passed in';
+  if (config.sentinel !== undefined) {
+    const sentinels = config.sentinel.sentinels.map(({ host, port }) => `${host}:${port}`);
+    return `master '${config.sentinel.name}' of sentinels ${sentinels.join(', ')}`;
+  }
+  const locations = Array.isArray(config.location) ? config.location : [config.location ?? ''];
+  return locations.map((location) => `'${redact(location)}'`).join(', ');
 }

@@ -231,7 +231,8 @@ export async function closeClient(client: RedisLikeClient): Promise<void> {
   if (quitting) {
     const giveUp = setTimeout(() => abandon(client), QUIT_WAIT_MS);
     giveUp.unref();
-    await client.quit().catch(() => client.disconnect());
+    // A QUIT that fails (timed out by `commandTimeout`: the server is stalled) gives way at once.
+    await client.quit().catch(() => abandon(client));
     clearTimeout(giveUp);
     // NOTE: ioredis (6.0) closes a Sentinel client's `failoverDetector` subscriptions only in
     // disconnect(), not when QUIT ends the connection; left open, they keep the process alive.

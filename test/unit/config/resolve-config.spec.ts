@@ -1,5 +1,6 @@
 import {
   DEFAULT_TTL_MS,
+  reconnectDelay,
   resolveCaches,
   type ResolvedCacheConfig,
 } from '../../../lib/config/resolve-config.js';
@@ -319,6 +320,104 @@ describe('resolveCaches', () => {
     });
   });
 
+  describe('outages: commandTimeout, onError, waitForReady', () => {
+    it('defaults to a 1 s command timeout, onError throw and no wait at start-up', () => {
+      const resolved = resolveOne({ location: 'redis://h' });
+      expect(resolved.backend.kind === 'redis' && resolved.backend.options.commandTimeout).toBe(
+        1000,
+      );
+      expect(resolved.onError).toBe('throw');
+      expect(resolved.waitForReady).toBeNull();
+    });
+
+    it('takes commandTimeout in ms or as a duration string, and null for none', () => {
+      const timeoutOf = (commandTimeout: unknown): unknown => {
+        const { backend } = resolveOne({ location: 'redis://h', commandTimeout });
+        return backend.kind === 'redis' ? backend.options.commandTimeout : 'not redis';
+      };
+      expect(timeoutOf(250)).toBe(250);
+      expect(timeoutOf('2s')).toBe(2000);
+      expect(timeoutOf(null)).toBeUndefined();
+    });
+
+    it("puts commandTimeout on each node of a cluster and on a Sentinel's queries", () => {
+      const cluster = resolveOne({
+        location: 'redis://h:7000',
+        cluster: true,
+        commandTimeout: 300,
+      });
+      expect(cluster.backend.kind === 'cluster' && cluster.backend.options.commandTimeout).toBe(
+        300,
+      );
+      const sentinel = resolveOne({ sentinel: { sentinels, name: 'm' }, commandTimeout: '1s' });
+      expect(sentinel.backend.kind === 'redis' && sentinel.backend.options).toMatchObject({
+        commandTimeout: 1000,
+        sentinelCommandTimeout: 1000,
+      });
+    });
+
+    it('accepts commandTimeout on memory://, so that one configuration serves both backends', () => {
+      expect(resolveOne({ commandTimeout: 100 }).backend.kind).toBe('memory');
+    });
+
+    it.each([
+      [0, /below 1 ms|null/],
+      [-5, /negative/],
+      ['soon', /not a valid duration/],
+      [Number.NaN, /finite/],
+    ])('refuses commandTimeout %p', (commandTimeout, problem) => {
+      expectOptionError({ location: 'redis://h', commandTimeout }, 'commandTimeout', problem);
+    });
+
+    it("takes ioredis' `redis.commandTimeout` as the command timeout, but not twice", () => {
+      const { backend } = resolveOne({ location: 'redis://h', redis: { commandTimeout: 300 } });
+      expect(backend.kind === 'redis' && backend.options.commandTimeout).toBe(300);
+      expectOptionError(
+        { location: 'redis://h', commandTimeout: 100, redis: { commandTimeout: 100 } },
+        'redis.commandTimeout',
+        /give it once/,
+      );
+      expectOptionError(
+        { sentinel: { sentinels, name: 'm', options: { commandTimeout: 0 } } },
+        'sentinel.options.commandTimeout',
+        /whole number of milliseconds/,
+      );
+    });
+
+    it('refuses commandTimeout next to a client', () => {
+      expectOptionError({ client: ioredisLike, commandTimeout: 100 }, 'commandTimeout', /client/);
+    });
+
+    it('reconnects after 50 ms, doubling up to 2 s (less up to a fifth at random)', () => {
+      for (const [attempt, max] of [
+        [1, 50],
+        [2, 100],
+        [3, 200],
+        [6, 1600],
+        [7, 2000],
+        [50, 2000],
+      ] as const) {
+        const delay = reconnectDelay(attempt);
+        expect(delay).toBeLessThanOrEqual(max);
+        expect(delay).toBeGreaterThanOrEqual(max * 0.8);
+      }
+    });
+
+    it("takes onError 'ignore' and refuses anything but 'throw' or 'ignore'", () => {
+      expect(resolveOne({ onError: 'ignore' }).onError).toBe('ignore');
+      expectOptionError({ onError: 'skip' }, 'onError', /'throw' or 'ignore'/);
+    });
+
+    it('takes waitForReady true (5 s), false, ms or a duration string', () => {
+      expect(resolveOne({ waitForReady: true }).waitForReady).toBe(5000);
+      expect(resolveOne({ waitForReady: false }).waitForReady).toBeNull();
+      expect(resolveOne({ waitForReady: 1500 }).waitForReady).toBe(1500);
+      expect(resolveOne({ waitForReady: '10s' }).waitForReady).toBe(10_000);
+      expectOptionError({ waitForReady: 'later' }, 'waitForReady', /not a valid duration/);
+      expectOptionError({ waitForReady: 0 }, 'waitForReady', /false/);
+    });
+  });
+
   describe('Redis', () => {
     it('merges location, library defaults and `redis` options', () => {
       expect(resolveOne({ location: 'redis://:pw@h:6380/2' }).backend).toEqual({
@@ -327,6 +426,8 @@ describe('resolveCaches', () => {
           autoResendUnfulfilledCommands: false,
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
+          commandTimeout: 1000,
+          retryStrategy: reconnectDelay,
           password: 'pw',
           host: 'h',
           port: 6380,
@@ -351,6 +452,8 @@ describe('resolveCaches', () => {
           autoResendUnfulfilledCommands: false,
           enableAutoPipelining: false,
           maxRetriesPerRequest: null,
+          commandTimeout: 1000,
+          retryStrategy: reconnectDelay,
           host: 'h',
           port: 6379,
           db: 5,
@@ -392,10 +495,16 @@ describe('resolveCaches', () => {
         options: {
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
+          commandTimeout: 1000,
+          retryStrategy: reconnectDelay,
           password: 'pw',
           connectTimeout: 500,
         },
-        clusterOptions: { enableAutoPipelining: true, scaleReads: 'slave' },
+        clusterOptions: {
+          enableAutoPipelining: true,
+          clusterRetryStrategy: reconnectDelay,
+          scaleReads: 'slave',
+        },
       });
     });
 
@@ -425,6 +534,10 @@ describe('resolveCaches', () => {
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
           failoverDetector: true,
+          commandTimeout: 1000,
+          retryStrategy: reconnectDelay,
+          sentinelRetryStrategy: reconnectDelay,
+          sentinelCommandTimeout: 1000,
           username: 'app',
           password: 'pw',
           db: 2,
@@ -446,6 +559,10 @@ describe('resolveCaches', () => {
           enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
           failoverDetector: true,
+          commandTimeout: 1000,
+          retryStrategy: reconnectDelay,
+          sentinelRetryStrategy: reconnectDelay,
+          sentinelCommandTimeout: 1000,
           sentinels,
           name: 'm',
         },
