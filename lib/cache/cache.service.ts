@@ -307,9 +307,7 @@ export class CacheService {
    * @returns whether the key exists
    */
   async touch(key: string, ttl?: Duration | null, options?: CacheKeyOptions): Promise<boolean> {
-    const full = this.fullKey(key, options);
-    const ms = this.resolveTtl(ttl);
-    return this.backend.touch(full, ms).catch((e) => this.fail(e, key));
+    return this.execute(keyOps.touch(this.ops, key, ttl, options));
   }
 
   /**
@@ -317,9 +315,7 @@ export class CacheService {
    * @returns **milliseconds**; `null` when the key never expires; `undefined` when it is missing
    */
   async ttl(key: string, options?: CacheKeyOptions): Promise<number | null | undefined> {
-    const full = this.fullKey(key, options);
-    const ms = await this.backend.pttl(full).catch((e) => this.fail(e, key));
-    return ms === -2 ? undefined : ms === -1 ? null : ms;
+    return this.execute(keyOps.ttl(this.ops, key, options));
   }
 
   /**
@@ -328,10 +324,7 @@ export class CacheService {
    * @returns whether the key exists
    */
   async expire(key: string, ttl: Duration, options?: CacheKeyOptions): Promise<boolean> {
-    const ms = parseDuration(ttl);
-    if (typeof ms === 'string') throw this.invalid('ttl', ms);
-    const full = this.fullKey(key, options);
-    return this.backend.pexpire(full, ms).catch((e) => this.fail(e, key));
+    return this.execute(keyOps.expire(this.ops, key, ttl, options));
   }
 
   /**
@@ -340,11 +333,7 @@ export class CacheService {
    * @returns whether the key exists
    */
   async expireAt(key: string, when: Date | number, options?: CacheKeyOptions): Promise<boolean> {
-    const epochMs = when instanceof Date ? when.getTime() : when;
-    if (typeof epochMs !== 'number' || !Number.isSafeInteger(Math.round(epochMs)))
-      throw this.invalid('when', `must be a Date or epoch milliseconds, got ${describe(when)}`);
-    const full = this.fullKey(key, options);
-    return this.backend.pexpireAt(full, Math.round(epochMs)).catch((e) => this.fail(e, key));
+    return this.execute(keyOps.expireAt(this.ops, key, when, options));
   }
 
   /**
@@ -352,8 +341,7 @@ export class CacheService {
    * @returns whether an expiry was removed (`false` for a missing key or one without expiry)
    */
   async persist(key: string, options?: CacheKeyOptions): Promise<boolean> {
-    const full = this.fullKey(key, options);
-    return this.backend.persist(full).catch((e) => this.fail(e, key));
+    return this.execute(keyOps.persist(this.ops, key, options));
   }
 
   /**
@@ -1240,8 +1228,7 @@ export class CacheService {
    * @returns the new version
    */
   async invalidateNamespace(namespace: string): Promise<number> {
-    const key = this.namespaceKey(namespace);
-    return this.backend.bumpVersion(key).catch((e) => this.fail(e, namespace));
+    return this.execute(keyOps.bumpVersion(this.namespaceKey(namespace), namespace));
   }
 
   // ---- Method caching ----
