@@ -45,7 +45,10 @@ import { resolveCaching, tagsProblem } from '../cacheable/cacheable.config.js';
 import type { CacheableStats, CacheWrapOptions } from '../cacheable/cacheable-options.interface.js';
 import { MethodCache } from '../cacheable/method-cache.js';
 
-/** @internal What a {@link CacheService} is made of; built by the registry from a cache's configuration. */
+/**
+ * @internal What a {@link CacheService} is made of; built by the registry from a cache's
+ * configuration.
+ */
 export interface CacheParts {
   name: string;
   /** Default TTL in ms; `null` = no expiry. */
@@ -90,7 +93,7 @@ export class CacheService {
   /** Loads in flight, by full key, so that concurrent `getOrSet` calls run one factory. */
   private readonly loading = new Map<string, Promise<unknown>>();
   /** The cache as operation builders, pipelines and the library's features see it. */
-  private readonly context: CacheContext;
+  private readonly ops: CacheContext;
   /** What this cache's locks run on. */
   private readonly lockHost: LockHost;
   /** Method and response caching on this cache, made on first use. */
@@ -107,7 +110,7 @@ export class CacheService {
       encode: (value, key) => this.encode(value, key),
       decode: (raw, key) => this.decode(raw, key),
     };
-    this.context = {
+    this.ops = {
       cache: this.name,
       kind: this.backend.kind,
       backend: this.backend,
@@ -119,7 +122,7 @@ export class CacheService {
       invalid: (argument, problem) => this.invalid(argument, problem),
       mapError: (error, key) => mapBackendError(error, this.name, key),
     };
-    provideCacheContext(this, this.context);
+    provideCacheContext(this, this.ops);
     this.lockHost = {
       name: this.name,
       backend: this.backend,
@@ -163,7 +166,7 @@ export class CacheService {
       if (copy !== NOT_PLAIN_JSON) return this.setDecoded(key, copy, options);
     }
     // The very argument handling of a pipeline's `set`: same TTL default, same nx/xx rules.
-    const { full, raw, options: write } = keyOps.setArguments(this.context, key, value, options);
+    const { full, raw, options: write } = keyOps.setArguments(this.ops, key, value, options);
     try {
       return await this.backend.set(full, raw, write);
     } catch (error) {
@@ -320,7 +323,7 @@ export class CacheService {
    * @returns whether the key exists
    */
   async touch(key: string, ttl?: Duration | null, options?: CacheKeyOptions): Promise<boolean> {
-    return this.execute(keyOps.touch(this.context, key, ttl, options));
+    return this.execute(keyOps.touch(this.ops, key, ttl, options));
   }
 
   /**
@@ -328,7 +331,7 @@ export class CacheService {
    * @returns **milliseconds**; `null` when the key never expires; `undefined` when it is missing
    */
   async ttl(key: string, options?: CacheKeyOptions): Promise<number | null | undefined> {
-    return this.execute(keyOps.ttl(this.context, key, options));
+    return this.execute(keyOps.ttl(this.ops, key, options));
   }
 
   /**
@@ -337,7 +340,7 @@ export class CacheService {
    * @returns whether the key exists
    */
   async expire(key: string, ttl: Duration, options?: CacheKeyOptions): Promise<boolean> {
-    return this.execute(keyOps.expire(this.context, key, ttl, options));
+    return this.execute(keyOps.expire(this.ops, key, ttl, options));
   }
 
   /**
@@ -346,7 +349,7 @@ export class CacheService {
    * @returns whether the key exists
    */
   async expireAt(key: string, when: Date | number, options?: CacheKeyOptions): Promise<boolean> {
-    return this.execute(keyOps.expireAt(this.context, key, when, options));
+    return this.execute(keyOps.expireAt(this.ops, key, when, options));
   }
 
   /**
@@ -354,7 +357,7 @@ export class CacheService {
    * @returns whether an expiry was removed (`false` for a missing key or one without expiry)
    */
   async persist(key: string, options?: CacheKeyOptions): Promise<boolean> {
-    return this.execute(keyOps.persist(this.context, key, options));
+    return this.execute(keyOps.persist(this.ops, key, options));
   }
 
   /**
@@ -428,7 +431,7 @@ export class CacheService {
    * @example if ((await cache.type('cart:42')) === 'hash') await cache.hgetall('cart:42');
    */
   async type(key: string, options?: CacheKeyOptions): Promise<KeyType | undefined> {
-    return this.execute(keyOps.type(this.context, key, options));
+    return this.execute(keyOps.type(this.ops, key, options));
   }
 
   // -- Hashes: field names are stored as given (not prefixed); values are encoded.
@@ -452,7 +455,7 @@ export class CacheService {
     valueOrOptions?: unknown,
     options?: CacheKeyOptions,
   ): Promise<number> {
-    return this.execute(hashOps.hset(this.context, key, fieldOrFields, valueOrOptions, options));
+    return this.execute(hashOps.hset(this.ops, key, fieldOrFields, valueOrOptions, options));
   }
 
   /**
@@ -466,7 +469,7 @@ export class CacheService {
     value: unknown,
     options?: CacheKeyOptions,
   ): Promise<boolean> {
-    return this.execute(hashOps.hsetnx(this.context, key, field, value, options));
+    return this.execute(hashOps.hsetnx(this.ops, key, field, value, options));
   }
 
   /**
@@ -479,7 +482,7 @@ export class CacheService {
     field: string,
     options?: CacheKeyOptions,
   ): Promise<T | undefined> {
-    return this.execute(hashOps.hget<T>(this.context, key, field, options));
+    return this.execute(hashOps.hget<T>(this.ops, key, field, options));
   }
 
   /**
@@ -492,7 +495,7 @@ export class CacheService {
     fields: readonly string[],
     options?: CacheKeyOptions,
   ): Promise<Array<T | undefined>> {
-    return this.execute(hashOps.hmget<T>(this.context, key, fields, options));
+    return this.execute(hashOps.hmget<T>(this.ops, key, fields, options));
   }
 
   /**
@@ -501,7 +504,7 @@ export class CacheService {
    * @example const user = await cache.hgetall<string | number>('user:42');
    */
   async hgetall<T = unknown>(key: string, options?: CacheKeyOptions): Promise<Record<string, T>> {
-    return this.execute(hashOps.hgetall<T>(this.context, key, options));
+    return this.execute(hashOps.hgetall<T>(this.ops, key, options));
   }
 
   /**
@@ -514,7 +517,7 @@ export class CacheService {
     fields: string | readonly string[],
     options?: CacheKeyOptions,
   ): Promise<number> {
-    return this.execute(hashOps.hdel(this.context, key, fields, options));
+    return this.execute(hashOps.hdel(this.ops, key, fields, options));
   }
 
   /**
@@ -522,7 +525,7 @@ export class CacheService {
    * @example if (await cache.hexists('user:42', 'email')) sendNewsletter();
    */
   async hexists(key: string, field: string, options?: CacheKeyOptions): Promise<boolean> {
-    return this.execute(hashOps.hexists(this.context, key, field, options));
+    return this.execute(hashOps.hexists(this.ops, key, field, options));
   }
 
   /**
@@ -530,7 +533,7 @@ export class CacheService {
    * @example const fields = await cache.hkeys('user:42');
    */
   async hkeys(key: string, options?: CacheKeyOptions): Promise<string[]> {
-    return this.execute(hashOps.hkeys(this.context, key, options));
+    return this.execute(hashOps.hkeys(this.ops, key, options));
   }
 
   /**
@@ -538,7 +541,7 @@ export class CacheService {
    * @example const totals = await cache.hvals<number>('totals');
    */
   async hvals<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T[]> {
-    return this.execute(hashOps.hvals<T>(this.context, key, options));
+    return this.execute(hashOps.hvals<T>(this.ops, key, options));
   }
 
   /**
@@ -546,7 +549,7 @@ export class CacheService {
    * @example const size = await cache.hlen('cart:42');
    */
   async hlen(key: string, options?: CacheKeyOptions): Promise<number> {
-    return this.execute(hashOps.hlen(this.context, key, options));
+    return this.execute(hashOps.hlen(this.ops, key, options));
   }
 
   /**
@@ -556,7 +559,7 @@ export class CacheService {
    * @example await cache.hincrby('stats:today', 'signups');
    */
   async hincrby(key: string, field: string, delta = 1, options?: CacheKeyOptions): Promise<number> {
-    return this.execute(hashOps.hincrby(this.context, key, field, delta, options));
+    return this.execute(hashOps.hincrby(this.ops, key, field, delta, options));
   }
 
   /**
@@ -571,7 +574,7 @@ export class CacheService {
     delta: number,
     options?: CacheKeyOptions,
   ): Promise<number> {
-    return this.execute(hashOps.hincrbyfloat(this.context, key, field, delta, options));
+    return this.execute(hashOps.hincrbyfloat(this.ops, key, field, delta, options));
   }
 
   // -- Lists: values are encoded. Indexes are 0-based; negative ones count from the end (-1 is
@@ -584,7 +587,7 @@ export class CacheService {
    * @example await cache.lpush('recent:42', [productId]);
    */
   async lpush(key: string, values: readonly unknown[], options?: CacheKeyOptions): Promise<number> {
-    return this.execute(listOps.push(this.context, 'left', key, values, options));
+    return this.execute(listOps.push(this.ops, 'left', key, values, options));
   }
 
   /**
@@ -594,7 +597,7 @@ export class CacheService {
    * @example await cache.rpush('jobs', [{ id: 1 }, { id: 2 }]);
    */
   async rpush(key: string, values: readonly unknown[], options?: CacheKeyOptions): Promise<number> {
-    return this.execute(listOps.push(this.context, 'right', key, values, options));
+    return this.execute(listOps.push(this.ops, 'right', key, values, options));
   }
 
   /**
@@ -610,7 +613,7 @@ export class CacheService {
     options?: CacheKeyOptions,
   ): Promise<T | undefined | T[]> {
     return this.execute<T | undefined | T[]>(
-      listOps.pop<T>(this.context, 'left', key, countOrOptions, options),
+      listOps.pop<T>(this.ops, 'left', key, countOrOptions, options),
     );
   }
 
@@ -627,7 +630,7 @@ export class CacheService {
     options?: CacheKeyOptions,
   ): Promise<T | undefined | T[]> {
     return this.execute<T | undefined | T[]>(
-      listOps.pop<T>(this.context, 'right', key, countOrOptions, options),
+      listOps.pop<T>(this.ops, 'right', key, countOrOptions, options),
     );
   }
 
@@ -641,7 +644,7 @@ export class CacheService {
     stop: number,
     options?: CacheKeyOptions,
   ): Promise<T[]> {
-    return this.execute(listOps.lrange<T>(this.context, key, start, stop, options));
+    return this.execute(listOps.lrange<T>(this.ops, key, start, stop, options));
   }
 
   /**
@@ -654,7 +657,7 @@ export class CacheService {
     index: number,
     options?: CacheKeyOptions,
   ): Promise<T | undefined> {
-    return this.execute(listOps.lindex<T>(this.context, key, index, options));
+    return this.execute(listOps.lindex<T>(this.ops, key, index, options));
   }
 
   /**
@@ -662,7 +665,7 @@ export class CacheService {
    * @example const pending = await cache.llen('jobs');
    */
   async llen(key: string, options?: CacheKeyOptions): Promise<number> {
-    return this.execute(listOps.llen(this.context, key, options));
+    return this.execute(listOps.llen(this.ops, key, options));
   }
 
   /**
@@ -672,7 +675,7 @@ export class CacheService {
    * @example await cache.lset('steps', 0, 'done');
    */
   async lset(key: string, index: number, value: unknown, options?: CacheKeyOptions): Promise<void> {
-    return this.execute(listOps.lset(this.context, key, index, value, options));
+    return this.execute(listOps.lset(this.ops, key, index, value, options));
   }
 
   /**
@@ -680,7 +683,7 @@ export class CacheService {
    * @example await cache.ltrim('recent:42', 0, 99); // keep the 100 newest
    */
   async ltrim(key: string, start: number, stop: number, options?: CacheKeyOptions): Promise<void> {
-    return this.execute(listOps.ltrim(this.context, key, start, stop, options));
+    return this.execute(listOps.ltrim(this.ops, key, start, stop, options));
   }
 
   /**
@@ -695,7 +698,7 @@ export class CacheService {
     value: unknown,
     options?: CacheKeyOptions,
   ): Promise<number> {
-    return this.execute(listOps.lrem(this.context, key, count, value, options));
+    return this.execute(listOps.lrem(this.ops, key, count, value, options));
   }
 
   /**
@@ -712,7 +715,7 @@ export class CacheService {
     to: ListEnd,
     options?: CacheKeyOptions,
   ): Promise<T | undefined> {
-    return this.execute(listOps.lmove<T>(this.context, source, destination, from, to, options));
+    return this.execute(listOps.lmove<T>(this.ops, source, destination, from, to, options));
   }
 
   // -- Sets: members are encoded values (so `1` and `'1'` are different members).
@@ -723,7 +726,7 @@ export class CacheService {
    * @example await cache.sadd('tags:42', ['nestjs', 'redis']);
    */
   async sadd(key: string, members: readonly unknown[], options?: CacheKeyOptions): Promise<number> {
-    return this.execute(setOps.addOrRemove(this.context, 'sadd', key, members, options));
+    return this.execute(setOps.addOrRemove(this.ops, 'sadd', key, members, options));
   }
 
   /**
@@ -732,7 +735,7 @@ export class CacheService {
    * @example await cache.srem('tags:42', ['redis']);
    */
   async srem(key: string, members: readonly unknown[], options?: CacheKeyOptions): Promise<number> {
-    return this.execute(setOps.addOrRemove(this.context, 'srem', key, members, options));
+    return this.execute(setOps.addOrRemove(this.ops, 'srem', key, members, options));
   }
 
   /**
@@ -740,7 +743,7 @@ export class CacheService {
    * @example const tags = await cache.smembers<string>('tags:42');
    */
   async smembers<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T[]> {
-    return this.execute(setOps.smembers<T>(this.context, key, options));
+    return this.execute(setOps.smembers<T>(this.ops, key, options));
   }
 
   /**
@@ -748,7 +751,7 @@ export class CacheService {
    * @example if (await cache.sismember('admins', userId)) allow();
    */
   async sismember(key: string, member: unknown, options?: CacheKeyOptions): Promise<boolean> {
-    return this.execute(setOps.sismember(this.context, key, member, options));
+    return this.execute(setOps.sismember(this.ops, key, member, options));
   }
 
   /**
@@ -760,7 +763,7 @@ export class CacheService {
     members: readonly unknown[],
     options?: CacheKeyOptions,
   ): Promise<boolean[]> {
-    return this.execute(setOps.smismember(this.context, key, members, options));
+    return this.execute(setOps.smismember(this.ops, key, members, options));
   }
 
   /**
@@ -768,7 +771,7 @@ export class CacheService {
    * @example const online = await cache.scard('online');
    */
   async scard(key: string, options?: CacheKeyOptions): Promise<number> {
-    return this.execute(setOps.scard(this.context, key, options));
+    return this.execute(setOps.scard(this.ops, key, options));
   }
 
   /**
@@ -784,7 +787,7 @@ export class CacheService {
     options?: CacheKeyOptions,
   ): Promise<T | undefined | T[]> {
     return this.execute<T | undefined | T[]>(
-      setOps.randomMembers<T>(this.context, 'spop', key, countOrOptions, options),
+      setOps.randomMembers<T>(this.ops, 'spop', key, countOrOptions, options),
     );
   }
 
@@ -806,7 +809,7 @@ export class CacheService {
     options?: CacheKeyOptions,
   ): Promise<T | undefined | T[]> {
     return this.execute<T | undefined | T[]>(
-      setOps.randomMembers<T>(this.context, 'srandmember', key, countOrOptions, options),
+      setOps.randomMembers<T>(this.ops, 'srandmember', key, countOrOptions, options),
     );
   }
 
@@ -817,7 +820,7 @@ export class CacheService {
    * @example const common = await cache.sinter(['{u42}:likes', '{u42}:friends-likes']);
    */
   async sinter<T = unknown>(keys: readonly string[], options?: CacheKeyOptions): Promise<T[]> {
-    return this.execute(setOps.combine<T>(this.context, 'sinter', keys, options));
+    return this.execute(setOps.combine<T>(this.ops, 'sinter', keys, options));
   }
 
   /**
@@ -826,7 +829,7 @@ export class CacheService {
    * @example const all = await cache.sunion(['{tags}:a', '{tags}:b']);
    */
   async sunion<T = unknown>(keys: readonly string[], options?: CacheKeyOptions): Promise<T[]> {
-    return this.execute(setOps.combine<T>(this.context, 'sunion', keys, options));
+    return this.execute(setOps.combine<T>(this.ops, 'sunion', keys, options));
   }
 
   /**
@@ -836,7 +839,7 @@ export class CacheService {
    * @example const unseen = await cache.sdiff(['{u42}:recommended', '{u42}:seen']);
    */
   async sdiff<T = unknown>(keys: readonly string[], options?: CacheKeyOptions): Promise<T[]> {
-    return this.execute(setOps.combine<T>(this.context, 'sdiff', keys, options));
+    return this.execute(setOps.combine<T>(this.ops, 'sdiff', keys, options));
   }
 
   // -- Sorted sets: members are encoded values ordered by score (a number, ±Infinity allowed),
@@ -852,7 +855,7 @@ export class CacheService {
    * @example await cache.zadd('leaderboard', { alice: 120, bob: 95 });
    */
   async zadd(key: string, members: ZAddMembers, options?: ZAddOptions): Promise<number> {
-    return this.execute(zsetOps.zadd(this.context, key, members, options));
+    return this.execute(zsetOps.zadd(this.ops, key, members, options));
   }
 
   /**
@@ -861,7 +864,7 @@ export class CacheService {
    * @example await cache.zrem('leaderboard', ['bob']);
    */
   async zrem(key: string, members: readonly unknown[], options?: CacheKeyOptions): Promise<number> {
-    return this.execute(zsetOps.zrem(this.context, key, members, options));
+    return this.execute(zsetOps.zrem(this.ops, key, members, options));
   }
 
   /**
@@ -874,7 +877,7 @@ export class CacheService {
     member: unknown,
     options?: CacheKeyOptions,
   ): Promise<number | undefined> {
-    return this.execute(zsetOps.zscore(this.context, key, member, options));
+    return this.execute(zsetOps.zscore(this.ops, key, member, options));
   }
 
   /**
@@ -886,7 +889,7 @@ export class CacheService {
     members: readonly unknown[],
     options?: CacheKeyOptions,
   ): Promise<Array<number | undefined>> {
-    return this.execute(zsetOps.zmscore(this.context, key, members, options));
+    return this.execute(zsetOps.zmscore(this.ops, key, members, options));
   }
 
   /**
@@ -900,7 +903,7 @@ export class CacheService {
     delta = 1,
     options?: CacheKeyOptions,
   ): Promise<number> {
-    return this.execute(zsetOps.zincrby(this.context, key, member, delta, options));
+    return this.execute(zsetOps.zincrby(this.ops, key, member, delta, options));
   }
 
   /**
@@ -908,7 +911,7 @@ export class CacheService {
    * @example const players = await cache.zcard('leaderboard');
    */
   async zcard(key: string, options?: CacheKeyOptions): Promise<number> {
-    return this.execute(zsetOps.zcard(this.context, key, options));
+    return this.execute(zsetOps.zcard(this.ops, key, options));
   }
 
   /**
@@ -921,7 +924,7 @@ export class CacheService {
     max: ScoreBound,
     options?: CacheKeyOptions,
   ): Promise<number> {
-    return this.execute(zsetOps.zcount(this.context, key, min, max, options));
+    return this.execute(zsetOps.zcount(this.ops, key, min, max, options));
   }
 
   /**
@@ -947,7 +950,7 @@ export class CacheService {
     stop: number,
     options?: ZRangeOptions,
   ): Promise<T[] | ScoredMember<T>[]> {
-    return this.execute(zsetOps.rankRange<T>(this.context, 'zrange', key, start, stop, options));
+    return this.execute(zsetOps.rankRange<T>(this.ops, 'zrange', key, start, stop, options));
   }
 
   /**
@@ -973,7 +976,7 @@ export class CacheService {
     stop: number,
     options?: ZRangeOptions,
   ): Promise<T[] | ScoredMember<T>[]> {
-    return this.execute(zsetOps.rankRange<T>(this.context, 'zrevrange', key, start, stop, options));
+    return this.execute(zsetOps.rankRange<T>(this.ops, 'zrevrange', key, start, stop, options));
   }
 
   /**
@@ -999,9 +1002,7 @@ export class CacheService {
     max: ScoreBound,
     options?: ZRangeByScoreOptions,
   ): Promise<T[] | ScoredMember<T>[]> {
-    return this.execute(
-      zsetOps.scoreRange<T>(this.context, 'zrangebyscore', key, min, max, options),
-    );
+    return this.execute(zsetOps.scoreRange<T>(this.ops, 'zrangebyscore', key, min, max, options));
   }
 
   /**
@@ -1029,7 +1030,7 @@ export class CacheService {
     options?: ZRangeByScoreOptions,
   ): Promise<T[] | ScoredMember<T>[]> {
     return this.execute(
-      zsetOps.scoreRange<T>(this.context, 'zrevrangebyscore', key, max, min, options),
+      zsetOps.scoreRange<T>(this.ops, 'zrevrangebyscore', key, max, min, options),
     );
   }
 
@@ -1043,7 +1044,7 @@ export class CacheService {
     member: unknown,
     options?: CacheKeyOptions,
   ): Promise<number | undefined> {
-    return this.execute(zsetOps.rank(this.context, 'zrank', key, member, options));
+    return this.execute(zsetOps.rank(this.ops, 'zrank', key, member, options));
   }
 
   /**
@@ -1056,7 +1057,7 @@ export class CacheService {
     member: unknown,
     options?: CacheKeyOptions,
   ): Promise<number | undefined> {
-    return this.execute(zsetOps.rank(this.context, 'zrevrank', key, member, options));
+    return this.execute(zsetOps.rank(this.ops, 'zrevrank', key, member, options));
   }
 
   /**
@@ -1070,7 +1071,7 @@ export class CacheService {
     max: ScoreBound,
     options?: CacheKeyOptions,
   ): Promise<number> {
-    return this.execute(zsetOps.zremrangebyscore(this.context, key, min, max, options));
+    return this.execute(zsetOps.zremrangebyscore(this.ops, key, min, max, options));
   }
 
   /**
@@ -1084,7 +1085,7 @@ export class CacheService {
     stop: number,
     options?: CacheKeyOptions,
   ): Promise<number> {
-    return this.execute(zsetOps.zremrangebyrank(this.context, key, start, stop, options));
+    return this.execute(zsetOps.zremrangebyrank(this.ops, key, start, stop, options));
   }
 
   /**
@@ -1107,7 +1108,7 @@ export class CacheService {
     options?: CacheKeyOptions,
   ): Promise<ScoredMember<T> | undefined | ScoredMember<T>[]> {
     return this.execute<ScoredMember<T> | undefined | ScoredMember<T>[]>(
-      zsetOps.zpop<T>(this.context, 'zpopmin', key, countOrOptions, options),
+      zsetOps.zpop<T>(this.ops, 'zpopmin', key, countOrOptions, options),
     );
   }
 
@@ -1131,7 +1132,7 @@ export class CacheService {
     options?: CacheKeyOptions,
   ): Promise<ScoredMember<T> | undefined | ScoredMember<T>[]> {
     return this.execute<ScoredMember<T> | undefined | ScoredMember<T>[]>(
-      zsetOps.zpop<T>(this.context, 'zpopmax', key, countOrOptions, options),
+      zsetOps.zpop<T>(this.ops, 'zpopmax', key, countOrOptions, options),
     );
   }
 
@@ -1151,7 +1152,7 @@ export class CacheService {
    *   .exec();
    */
   pipeline(options?: PipelineOptions): CachePipeline {
-    return new CachePipeline(this.context, options?.transaction === true);
+    return new CachePipeline(this.ops, options?.transaction === true);
   }
 
   /**
@@ -1168,7 +1169,7 @@ export class CacheService {
    * );
    */
   async eval<T = unknown>(script: string, options?: ScriptOptions): Promise<T> {
-    return this.execute(runScript<T>(this.context, scriptOp(this.context, script), options));
+    return this.execute(runScript<T>(this.ops, scriptOp(this.ops, script), options));
   }
 
   /**
@@ -1181,8 +1182,8 @@ export class CacheService {
    * await swap({ keys: ['{a}:x', '{a}:y'] });
    */
   defineScript<T = unknown>(name: string, lua: string): CacheScript<T> {
-    return createScript<T>(this.context, name, lua, (op, options) =>
-      this.execute(runScript<T>(this.context, op, options)),
+    return createScript<T>(this.ops, name, lua, (op, options) =>
+      this.execute(runScript<T>(this.ops, op, options)),
     );
   }
 
