@@ -15,11 +15,17 @@ const shared = {
   testEnvironment: 'node',
 };
 
+/** The contract suites run on the memory backend: `memory` in their file name. */
+const MEMORY_CONTRACTS = '<rootDir>/test/contract/**/*memory*.spec.ts';
+
 /** @type {import('jest').Config} */
 export default {
   reporters: ['default', '<rootDir>/test/summary.reporter.js'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
+    // The contract suites on the memory backend need no server binary: no global set-up here
+    // (`npm run test:memory`). The servers project leaves them out, so none runs twice.
+    { ...shared, displayName: 'memory', testMatch: [MEMORY_CONTRACTS] },
     {
       ...shared,
       displayName: 'servers',
@@ -28,6 +34,7 @@ export default {
         '<rootDir>/test/integration/**/*.spec.ts',
         '<rootDir>/test/e2e/**/*.spec.ts',
       ],
+      testPathIgnorePatterns: ['/node_modules/', '/test/contract/[^/]*memory[^/]*\\.spec\\.ts$'],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
     },

@@ -40,6 +40,7 @@ import { SessionStorage } from './session/session-storage.js';
  */
 @Module({})
 export class CacheXModule implements NestModule {
+  /** @internal Made by Nest. */
   constructor(@Optional() @Inject(SESSION_STORAGE) private readonly sessions?: SessionStorage) {}
 
   /** Applies the session middleware to every route when the `session` option is set. */

@@ -55,8 +55,11 @@ export type BackendKind = 'memory' | 'redis' | 'cluster';
  * The storage contract every cache runs on, as a set of **atomic operations** on full keys
  * (prefix and version already applied) and encoded values. Each method is one atomic step on
  * the server: the Redis backend uses a single command or a Lua script, the memory backend does
- * it synchronously. Later features (locks, rate limits, data structures) add operations here,
- * never read-then-write sequences in the cache layer.
+ * it synchronously. Only the hot paths (get/set/batches/delete/exists/incrBy), SCAN and rename
+ * (DUMP/RESTORE across cluster slots) are methods of their own; every other operation is a
+ * Redis command sent through `command` (TTLs, data structures) or an {@link AtomicOp} run with
+ * `run` (touch, version counters, locks, rate limits), never a read-then-write sequence in the
+ * cache layer. A new backend implements these methods and nothing per feature.
  *
  * Errors: operations reject with the server's error (`WRONGTYPE …`, `ERR value is not an
  * integer …`, a connection error); the memory backend throws the same messages so that the
@@ -98,16 +101,6 @@ export interface CacheBackend {
    * TTL; resolves to the new value.
    */
   incrBy(key: string, delta: number): Promise<number>;
-  /** Remaining time to live in ms; `-1` for no expiry, `-2` for a missing key (Redis' PTTL). */
-  pttl(key: string): Promise<number>;
-  /** Sets a TTL in ms (0 expires the key now); resolves to whether the key exists. */
-  pexpire(key: string, ms: number): Promise<boolean>;
-  /** Sets an absolute expiry, in ms since the epoch; resolves to whether the key exists. */
-  pexpireAt(key: string, epochMs: number): Promise<boolean>;
-  /** Removes the TTL; resolves to whether a TTL was removed (Redis' PERSIST). */
-  persist(key: string): Promise<boolean>;
-  /** Sets the TTL (or removes it, for `null`); resolves to whether the key exists. */
-  touch(key: string, ttl: number | null): Promise<boolean>;
   /**
    * Iterates over the keys matching a Redis glob pattern, a batch at a time, with SCAN (never
    * KEYS), on every master of a cluster. `count` is the SCAN COUNT hint.
@@ -118,11 +111,6 @@ export interface CacheBackend {
    * (and changes nothing) when the source is missing.
    */
   rename(from: string, to: string): Promise<boolean>;
-  /**
-   * Increments a version counter that reads as 1 when missing: the first bump yields 2, never 1.
-   * The counter has no expiry.
-   */
-  bumpVersion(key: string): Promise<number>;
   /**
    * Runs a feature's atomic operation: its Lua script on Redis, its memory twin on the memory
    * backend. Keys are full keys; on a cluster they must share a hash slot.

@@ -1,5 +1,4 @@
 import { keyHashSlot } from '../keys/key-slot.js';
-import type { CacheBackend } from '../backends/backend.interface.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXError } from '../errors/cachex.error.js';
 import { CrossSlotError } from '../errors/cross-slot.error.js';
@@ -17,8 +16,8 @@ import type {
   ZRangeByScoreOptions,
   ZRangeOptions,
 } from './data-options.interface.js';
-import { mapBackendError } from './map-error.js';
-import type { CacheOp, OpContext } from './ops/cache-op.js';
+import type { CacheContext } from './cache-context.js';
+import type { CacheOp } from './ops/cache-op.js';
 import { integer } from './ops/cache-op.js';
 import * as hash from './ops/hash.ops.js';
 import type { HashFields } from './ops/hash.ops.js';
@@ -81,8 +80,7 @@ export class CachePipeline<R extends unknown[] = []> {
 
   /** @internal Made by `CacheService.pipeline()`. */
   constructor(
-    private readonly ctx: OpContext,
-    private readonly backend: CacheBackend,
+    private readonly ctx: CacheContext,
     private readonly transaction: boolean,
   ) {}
 
@@ -125,16 +123,16 @@ export class CachePipeline<R extends unknown[] = []> {
     this.executed = true;
     if (this.queued.length === 0) return [] as unknown as PipelineResults<R>;
     const steps = this.queued.map((op) => op.step);
-    const replies = await this.backend
+    const replies = await this.ctx.backend
       .pipeline(steps, this.transaction)
-      .catch((error: unknown) => Promise.reject(mapBackendError(error, this.ctx.cache)));
+      .catch((error: unknown) => Promise.reject(this.ctx.mapError(error)));
     return replies.map((reply, i): PipelineResult => {
       const op = this.queued[i]!;
       try {
         if (!reply.ok) throw reply.error;
         return { ok: true, value: op.decode(reply.value) };
       } catch (error) {
-        return { ok: false, error: mapBackendError(error, this.ctx.cache, op.key) };
+        return { ok: false, error: this.ctx.mapError(error, op.key) };
       }
     }) as PipelineResults<R>;
   }

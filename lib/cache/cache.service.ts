@@ -27,7 +27,8 @@ import type {
   ZRangeOptions,
 } from './data-options.interface.js';
 import { mapBackendError } from './map-error.js';
-import type { CacheOp, OpContext } from './ops/cache-op.js';
+import type { CacheOp } from './ops/cache-op.js';
+import { provideCacheContext, type CacheContext } from './cache-context.js';
 import * as hashOps from './ops/hash.ops.js';
 import type { HashFields } from './ops/hash.ops.js';
 import * as keyOps from './ops/key.ops.js';
@@ -49,7 +50,10 @@ import { OutageLog } from '../backends/outage-log.js';
 import type { OnError } from '../config/cache-config.interface.js';
 import { CacheXConnectionError } from '../errors/connection.error.js';
 
-/** What a {@link CacheService} is made of; built by the registry from a cache's configuration. */
+/**
+ * @internal What a {@link CacheService} is made of; built by the registry from a cache's
+ * configuration.
+ */
 export interface CacheParts {
   name: string;
   /** Default TTL in ms; `null` = no expiry. */
@@ -98,8 +102,10 @@ export class CacheService {
   private readonly codec: ValueCodec;
   /** Loads in flight, by full key, so that concurrent `getOrSet` calls run one factory. */
   private readonly loading = new Map<string, Promise<unknown>>();
-  /** The cache as operation builders (data structures, pipelines, scripts) see it. */
-  private readonly ops: OpContext;
+  /** The cache as operation builders, pipelines and the library's features see it. */
+  private readonly ops: CacheContext;
+  /** What this cache's locks run on. */
+  private readonly lockHost: LockHost;
   /** Method and response caching on this cache, made on first use. */
   private methods: MethodCache | undefined;
   /** @internal This cache's counters, which its features increment; read by `stats()`. */
@@ -125,11 +131,22 @@ export class CacheService {
     this.ops = {
       cache: this.name,
       kind: this.backend.kind,
+      backend: this.backend,
+      keyBuilder: this.keyBuilder,
       fullKey: (key, options) => this.fullKey(key, options),
       encode: (value, key) => this.encode(value, key),
       decode: (raw, key) => this.decode(raw, key),
       resolveTtl: (ttl) => this.resolveTtl(ttl),
       invalid: (argument, problem) => this.invalid(argument, problem),
+      mapError: (error, key) => mapBackendError(error, this.name, key),
+    };
+    provideCacheContext(this, this.ops);
+    this.lockHost = {
+      name: this.name,
+      backend: this.backend,
+      keyBuilder: this.keyBuilder,
+      mapError: (error) => mapBackendError(error, this.name),
+      counters: this.counters,
     };
   }
 
@@ -332,9 +349,7 @@ export class CacheService {
    * @returns whether the key exists
    */
   async touch(key: string, ttl?: Duration | null, options?: CacheKeyOptions): Promise<boolean> {
-    const full = this.fullKey(key, options);
-    const ms = this.resolveTtl(ttl);
-    return this.backend.touch(full, ms).catch((e) => this.fail(e, key, false));
+    return this.execute(keyOps.touch(this.ops, key, ttl, options), false);
   }
 
   /**
@@ -342,9 +357,7 @@ export class CacheService {
    * @returns **milliseconds**; `null` when the key never expires; `undefined` when it is missing
    */
   async ttl(key: string, options?: CacheKeyOptions): Promise<number | null | undefined> {
-    const full = this.fullKey(key, options);
-    const ms = await this.backend.pttl(full).catch((e) => this.fail(e, key, -2));
-    return ms === -2 ? undefined : ms === -1 ? null : ms;
+    return this.execute(keyOps.ttl(this.ops, key, options), undefined);
   }
 
   /**
@@ -353,10 +366,7 @@ export class CacheService {
    * @returns whether the key exists
    */
   async expire(key: string, ttl: Duration, options?: CacheKeyOptions): Promise<boolean> {
-    const ms = parseDuration(ttl);
-    if (typeof ms === 'string') throw this.invalid('ttl', ms);
-    const full = this.fullKey(key, options);
-    return this.backend.pexpire(full, ms).catch((e) => this.fail(e, key, false));
+    return this.execute(keyOps.expire(this.ops, key, ttl, options), false);
   }
 
   /**
@@ -365,11 +375,7 @@ export class CacheService {
    * @returns whether the key exists
    */
   async expireAt(key: string, when: Date | number, options?: CacheKeyOptions): Promise<boolean> {
-    const epochMs = when instanceof Date ? when.getTime() : when;
-    if (typeof epochMs !== 'number' || !Number.isSafeInteger(Math.round(epochMs)))
-      throw this.invalid('when', `must be a Date or epoch milliseconds, got ${describe(when)}`);
-    const full = this.fullKey(key, options);
-    return this.backend.pexpireAt(full, Math.round(epochMs)).catch((e) => this.fail(e, key, false));
+    return this.execute(keyOps.expireAt(this.ops, key, when, options), false);
   }
 
   /**
@@ -377,8 +383,7 @@ export class CacheService {
    * @returns whether an expiry was removed (`false` for a missing key or one without expiry)
    */
   async persist(key: string, options?: CacheKeyOptions): Promise<boolean> {
-    const full = this.fullKey(key, options);
-    return this.backend.persist(full).catch((e) => this.fail(e, key, false));
+    return this.execute(keyOps.persist(this.ops, key, options), false);
   }
 
   /**
@@ -1173,7 +1178,7 @@ export class CacheService {
    *   .exec();
    */
   pipeline(options?: PipelineOptions): CachePipeline {
-    return new CachePipeline(this.ops, this.backend, options?.transaction === true);
+    return new CachePipeline(this.ops, options?.transaction === true);
   }
 
   /**
@@ -1209,11 +1214,20 @@ export class CacheService {
   }
 
   /** Runs one operation and decodes its reply; backend errors become typed errors. */
-  private async execute<R>(op: CacheOp<R>): Promise<R> {
+  /**
+   * Runs an operation; a failure throws, or answers `ignored` under `onError: 'ignore'` when
+   * the server cannot be reached (given by the plain key operations only).
+   */
+  private async execute<R>(op: CacheOp<R>, ...ignored: [R] | []): Promise<R> {
     const { step } = op;
-    const reply = await (
-      'op' in step ? this.backend.run(step.op, step.keys, step.args) : this.backend.command(step)
-    ).catch((e) => this.fail(e, op.key));
+    let reply: unknown;
+    try {
+      reply = await ('op' in step
+        ? this.backend.run(step.op, step.keys, step.args)
+        : this.backend.command(step));
+    } catch (error) {
+      return ignored.length === 0 ? this.fail(error, op.key) : this.fail(error, op.key, ignored[0]);
+    }
     return op.decode(reply);
   }
 
@@ -1266,8 +1280,7 @@ export class CacheService {
    * @returns the new version
    */
   async invalidateNamespace(namespace: string): Promise<number> {
-    const key = this.namespaceKey(namespace);
-    return this.backend.bumpVersion(key).catch((e) => this.fail(e, namespace));
+    return this.execute(keyOps.bumpVersion(this.namespaceKey(namespace), namespace));
   }
 
   // ---- Method caching ----
@@ -1383,7 +1396,7 @@ export class CacheService {
    * }
    */
   lock(name: string, options?: LockOptions): Lock {
-    return createLock(this.lockHost(), name, options);
+    return createLock(this.lockHost, name, options);
   }
 
   /**
@@ -1401,17 +1414,7 @@ export class CacheService {
     fn: (lock: Lock) => T | Promise<T>,
     options?: WithLockOptions,
   ): Promise<T> {
-    return runWithLock(this.lockHost(), name, fn, options);
-  }
-
-  private lockHost(): LockHost {
-    return {
-      name: this.name,
-      backend: this.backend,
-      keyBuilder: this.keyBuilder,
-      mapError: (error) => mapBackendError(error, this.name),
-      counters: this.counters,
-    };
+    return runWithLock(this.lockHost, name, fn, options);
   }
 
   /** @internal Closes the backend; the registry calls it on application shutdown. */

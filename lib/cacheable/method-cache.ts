@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { CacheBackend, RawValue } from '../backends/backend.interface.js';
+import { BUMP_VERSION } from '../cache/ops/key.ops.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConnectionError } from '../errors/connection.error.js';
 import { SerializationError } from '../errors/serialization.error.js';
@@ -156,7 +157,7 @@ export class MethodCache {
     const { backend } = this.host;
     await Promise.all(
       tags.map((tag) =>
-        backend.bumpVersion(this.host.tagKey(tag)).catch((error: unknown) => {
+        backend.run(BUMP_VERSION, [this.host.tagKey(tag)], []).catch((error: unknown) => {
           throw this.host.mapError(error, tag);
         }),
       ),

@@ -1,4 +1,5 @@
 import type { RawValue } from '../backends/backend.interface.js';
+import { TAGS, type TaggedFormat } from './formats.js';
 
 /**
  * The layout of stored values. Every value a cache writes is one of:
@@ -21,23 +22,10 @@ export const HEADER_MARKER = 0x00;
 /** Header length in bytes. */
 export const HEADER_LENGTH = 2;
 
-/** The tag of every format that writes a header, by the name used in configuration. */
-export const TAGS = {
-  /** JSON with extended types (Date, Map, …); plain JSON has no header. */
-  json: 'j',
-  msgpack: 'm',
-  v8: 'v',
-  /** A serializer supplied by the application. */
-  custom: 'u',
-  gzip: 'g',
-  deflate: 'd',
-  brotli: 'b',
-  zstd: 'z',
-  lz4: 'l',
-} as const;
-
-/** A format that writes a header. */
-export type TaggedFormat = keyof typeof TAGS;
+/** The tag byte of every format (from the formats table), by its name. */
+const TAG_BYTES = Object.fromEntries(
+  Object.entries(TAGS).map(([format, tag]) => [format, tag.charCodeAt(0)]),
+) as Readonly<Record<TaggedFormat, number>>;
 
 const FORMAT_BY_TAG = new Map<number, TaggedFormat>(
   Object.entries(TAGS).map(([format, tag]) => [tag.charCodeAt(0), format as TaggedFormat]),
@@ -52,6 +40,11 @@ export function tagOf(stored: RawValue): number | undefined {
   return stored[0] === HEADER_MARKER ? stored[1] : undefined;
 }
 
+/** The tag byte of a format. */
+export function tagByteOf(format: TaggedFormat): number {
+  return TAG_BYTES[format];
+}
+
 /** The format a tag byte stands for, if any. */
 export function formatOfTag(tag: number): TaggedFormat | undefined {
   return FORMAT_BY_TAG.get(tag);
@@ -62,7 +55,7 @@ export function withHeader(format: TaggedFormat, payload: string | Uint8Array): 
   if (typeof payload === 'string') return `\u0000${TAGS[format]}${payload}`;
   const stored = Buffer.allocUnsafe(HEADER_LENGTH + payload.length);
   stored[0] = HEADER_MARKER;
-  stored[1] = TAGS[format].charCodeAt(0);
+  stored[1] = TAG_BYTES[format];
   stored.set(payload, HEADER_LENGTH);
   return stored;
 }

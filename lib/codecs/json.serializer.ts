@@ -1,9 +1,9 @@
 import { types } from 'node:util';
 import type { RawValue } from '../backends/backend.interface.js';
-import { TAGS, tagOf, textPayload, withHeader } from './header.js';
+import { tagByteOf, tagOf, textPayload, withHeader } from './header.js';
 import type { Serializer } from './serializer.interface.js';
 
-const EXTENDED_TAG = TAGS.json.charCodeAt(0);
+const EXTENDED_TAG = tagByteOf('json');
 const DOLLAR = 0x24;
 /** Past this depth the fast check gives up and lets the extended path (and JSON) decide. */
 const MAX_PLAIN_DEPTH = 100;

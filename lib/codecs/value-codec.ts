@@ -1,26 +1,19 @@
 import type { RawValue } from '../backends/backend.interface.js';
 import type { Compressor } from './compressor.interface.js';
+import { optionOf, type TaggedFormat } from './formats.js';
 import {
   HEADER_LENGTH,
-  TAGS,
   bytesPayload,
   formatOfTag,
+  tagByteOf,
   tagOf,
   withHeader,
-  type TaggedFormat,
 } from './header.js';
 import type { Serializer } from './serializer.interface.js';
 
 const INTEGER = /^-?[0-9]+$/;
 /** A number as JSON writes one, and as HINCRBYFLOAT and INCRBY write them (plain decimals). */
 const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
-const COMPRESSORS: ReadonlySet<TaggedFormat> = new Set([
-  'gzip',
-  'deflate',
-  'brotli',
-  'zstd',
-  'lz4',
-]);
 
 /** How a cache encodes values; built from its configuration by `createCodec`. */
 export interface ValueCodecOptions {
@@ -84,7 +77,7 @@ export class ValueCodec {
     this.compressMinSize = options.compressMinSize ?? 0;
     this.maxValueSize = options.maxValueSize ?? DEFAULT_MAX_VALUE_SIZE;
     for (const format of [...options.serializers, ...compressors]) {
-      if (format) this.byTag.set(tagByte(format.name), format);
+      if (format) this.byTag.set(tagByteOf(format.name as TaggedFormat), format);
     }
     this.plain = options.serializers.find((s) => s.name === 'json');
     this.plainJson = this.writer.name === 'json' && this.compressor === null;
@@ -112,7 +105,7 @@ export class ValueCodec {
     const compressed = this.compressor.compress(bytes);
     // Incompressible data (random, already compressed) stays as is: smaller and faster to read.
     if (compressed.length + HEADER_LENGTH >= bytes.length) return stored;
-    return withHeader(this.compressor.name, compressed);
+    return withHeader(this.compressor.name as TaggedFormat, compressed);
   }
 
   /** The value of a stored form. Throws when no serializer or compressor of the chains reads it. */
@@ -150,7 +143,7 @@ export class ValueCodec {
     if (name === undefined) {
       throw new TypeError(`it starts with an unknown header (tag 0x${tag.toString(16)})`);
     }
-    const option = COMPRESSORS.has(name) ? 'compressor' : 'serializer';
+    const option = optionOf(name);
     throw new TypeError(
       `it was written with ${option} '${name}', which the \`${option}\` option does not list; ` +
         `add it to the chain to read such values`,
@@ -176,8 +169,4 @@ export class ValueCodec {
 
 function isCompressor(format: Serializer | Compressor): format is Compressor {
   return 'compress' in format;
-}
-
-function tagByte(name: string): number {
-  return TAGS[name as TaggedFormat].charCodeAt(0);
 }

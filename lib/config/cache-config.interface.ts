@@ -2,8 +2,9 @@ import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { KeyFunction, ReverseKeyFunction } from '../keys/key-builder.js';
 import type { Duration } from '../utils/duration.js';
 
-/** The serializers built into the library, by the name the `serializer` option takes. */
-export type SerializerName = 'json' | 'msgpack' | 'v8';
+// The names come from the formats table (one entry per serializer and compressor).
+export type { CompressorName, SerializerName } from '../codecs/formats.js';
+import type { CompressorName, SerializerName } from '../codecs/formats.js';
 
 /**
  * A serializer supplied by the application, e.g. for superjson or protobuf. Its output is stored
@@ -31,9 +32,6 @@ export type CustomSerializer =
       serialize(value: unknown): Uint8Array;
       deserialize(bytes: Buffer): unknown;
     };
-
-/** The compressors built into the library, by the name the `compressor` option takes. */
-export type CompressorName = 'gzip' | 'deflate' | 'brotli' | 'zstd' | 'lz4';
 
 /**
  * What a cache's plain operations do when the server cannot be reached (see

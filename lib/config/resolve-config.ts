@@ -15,6 +15,7 @@ import type {
 } from './cache-config.interface.js';
 import { parseLocation } from './location.js';
 import { DEFAULT_MAX_VALUE_SIZE } from '../codecs/value-codec.js';
+import { COMPRESSORS, SERIALIZERS } from '../codecs/formats.js';
 
 /** How to build a cache's backend, after validation. */
 export type BackendSpec =
@@ -64,15 +65,10 @@ const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
  * most, while a zlib call costs more than a small read; django-cachex uses 256.
  */
 export const DEFAULT_COMPRESS_MIN_SIZE = 1024;
-const SERIALIZER_NAMES: readonly SerializerName[] = ['json', 'msgpack', 'v8'];
-const COMPRESSOR_NAMES: ReadonlyArray<CompressorName | 'none'> = [
-  'none',
-  'gzip',
-  'deflate',
-  'brotli',
-  'zstd',
-  'lz4',
-];
+const SERIALIZER_NAMES = Object.keys(SERIALIZERS) as readonly SerializerName[];
+const COMPRESSOR_NAMES = ['none', ...Object.keys(COMPRESSORS)] as ReadonlyArray<
+  CompressorName | 'none'
+>;
 /**
  * Default `commandTimeout`, in ms. A cache command answers in well under a millisecond on a
  * healthy server nearby, and in tens of ms at worst on a busy one, so the timeout fires only when

@@ -4,6 +4,7 @@ import type { AtomicOp } from '../backends/atomic-op.js';
 import type { CacheBackend } from '../backends/backend.interface.js';
 import { MemoryBackend } from '../backends/memory/memory.backend.js';
 import { MemoryStore } from '../backends/memory/memory.store.js';
+import { cacheContext } from '../cache/cache-context.js';
 import { mapBackendError } from '../cache/map-error.js';
 import type { CacheService } from '../cache/cache.service.js';
 import { DEFAULT_CACHE } from '../cachex.constants.js';
@@ -153,7 +154,8 @@ export class RateLimiter implements OnApplicationShutdown {
     for (const algorithm of algorithms) this.checkAlgorithm(cache, algorithm);
     const keys = algorithms.map((algorithm) => fullKey(cache, key, algorithm));
     const fallback = this.fallbackBackend ? await this.fallbackBackend.delete(keys) : 0;
-    const deleted = await cache.backend.delete(keys).catch((error) => {
+    const { backend } = cacheContext(cache);
+    const deleted = await backend.delete(keys).catch((error) => {
       throw mapBackendError(error, cache.name, key);
     });
     return deleted + fallback > 0;
@@ -299,12 +301,13 @@ export class RateLimiter implements OnApplicationShutdown {
       return this.degrade(step, mode);
     }
     if (probeAt !== undefined) this.outages.set(name, Date.now() + PROBE_INTERVAL_MS);
+    const { backend } = cacheContext(step.cache);
     try {
-      const state = await step.cache.backend.run(step.op, [step.fullKey], this.args(step, mode));
+      const state = await backend.run(step.op, [step.fullKey], this.args(step, mode));
       if (this.outages.delete(name)) this.logger.log(MESSAGES.rateLimitBackendUp(name));
       return {
         state,
-        recordedOn: mode === OP_MODE.consume && state.allowed ? step.cache.backend : undefined,
+        recordedOn: mode === OP_MODE.consume && state.allowed ? backend : undefined,
       };
     } catch (error) {
       const mapped = mapBackendError(error, name, step.key);
@@ -372,5 +375,5 @@ export class RateLimiter implements OnApplicationShutdown {
 
 /** A limit's key on the server; the hash tag keeps all counters of one key in one cluster slot. */
 function fullKey(cache: CacheService, key: string, algorithm: RateLimitAlgorithm): string {
-  return cache.keyBuilder.internal('rl', `{${key}}:${ALGORITHMS[algorithm].suffix}`);
+  return cacheContext(cache).keyBuilder.internal('rl', `{${key}}:${ALGORITHMS[algorithm].suffix}`);
 }

@@ -136,17 +136,17 @@ export class ExpressSessionStore extends EventEmitter {
     );
   }
 
-  /** @internal express-session's own: builds its session object from a stored one. */
+  /** express-session's own (its `Store` type requires it; not for applications): builds its session object from a stored one. */
   createSession(req: unknown, session: StoredSessionData): never {
     return base().createSession.call(this, req, session);
   }
 
-  /** @internal express-session's own: reads a session into a session object. */
+  /** express-session's own (its `Store` type requires it; not for applications): reads a session into a session object. */
   load(id: string, callback: SessionCallback): void {
     base().load.call(this, id, callback);
   }
 
-  /** @internal express-session's own: `req.session.regenerate()`. */
+  /** express-session's own (its `Store` type requires it; not for applications): `req.session.regenerate()`. */
   regenerate(req: unknown, callback: Callback): void {
     base().regenerate.call(this, req, callback);
   }

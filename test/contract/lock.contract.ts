@@ -113,7 +113,7 @@ export function lockContract(label: string, base: () => CacheConfig): void {
         await lock.acquire();
         await lock.release();
         const fence = `${lockKey(cache, 'fenced')}:fence`;
-        expect(await cache.backend.pttl(fence)).toBe(-1);
+        expect(await cache.backend.command({ name: 'pttl', keys: [fence], args: [] })).toBe(-1);
       });
 
       it('release is a no-op when nothing is held; a Lock is not re-entrant', async () => {

@@ -181,7 +181,7 @@ export function rateLimitContract(label: string, base: () => CacheConfig): void 
         expect((await limiter.peek(key, { limit: 5, window: 400, algorithm })).remaining).toBe(4);
 
         const full = cache.keyBuilder.internal('rl', `{${key}}:${KEY_SUFFIX[algorithm]}`);
-        const ttl = await cache.backend.pttl(full);
+        const ttl = await cache.backend.command({ name: 'pttl', keys: [full], args: [] });
         expect(ttl).toBeGreaterThan(0);
         expect(ttl).toBeLessThanOrEqual(KEY_LIFETIME[algorithm](400));
       });

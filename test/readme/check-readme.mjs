@@ -170,6 +170,32 @@ function checkBlocks(blocks) {
   });
 }
 
+/**
+ * Type-checks the published typings themselves: dist/index.d.ts and every declaration it reaches,
+ * with `skipLibCheck` off, so that a declaration that refers to one `stripInternal` removed (an
+ * `@internal` type used in a public signature) fails here instead of becoming `any` for users.
+ * Diagnostics of the dependencies' typings are theirs, not reported.
+ */
+function checkTypings() {
+  const dist = join(ROOT, 'dist');
+  const program = ts.createProgram([join(dist, 'index.d.ts')], {
+    ...COMPILER_OPTIONS,
+    skipLibCheck: false,
+  });
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((diagnostic) => diagnostic.file?.fileName.startsWith(dist))
+    .map((diagnostic) => {
+      const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+      return {
+        line: 0,
+        where: `${relative(ROOT, diagnostic.file.fileName)}:${line + 1}`,
+        code: diagnostic.code,
+        message: ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'),
+      };
+    });
+}
+
 function lineCount(text) {
   return text === '' ? 0 : text.split('\n').length - 1;
 }
@@ -181,7 +207,7 @@ function main() {
   }
   const name = relative(process.cwd(), README) || README;
   const { blocks, problems } = extractBlocks(readFileSync(README, 'utf8'));
-  const diagnostics = checkBlocks(blocks);
+  const diagnostics = [...checkTypings(), ...checkBlocks(blocks)];
   for (const problem of problems) console.error(`${name}:${problem.line} - ${problem.message}`);
   for (const d of diagnostics.sort((a, b) => a.line - b.line)) {
     const where = d.where ?? `${name}:${d.line}${d.column ? `:${d.column}` : ''}`;
@@ -199,7 +225,7 @@ function main() {
     return 1;
   }
   console.log(
-    `${name}: all ${blocks.length} TypeScript blocks compile against the built package (${withContext} with a ts-context).`,
+    `${name}: the published typings compile, and all ${blocks.length} TypeScript blocks compile against them (${withContext} with a ts-context).`,
   );
   return 0;
 }

@@ -144,29 +144,6 @@ export class MemoryBackend implements CacheBackend {
     return KEY_COMMANDS.incrby!(this.context(), [key], [delta]) as number;
   }
 
-  async pttl(key: string): Promise<number> {
-    return this.exec({ name: 'pttl', keys: [key], args: [] }) as number;
-  }
-
-  async pexpire(key: string, ms: number): Promise<boolean> {
-    return this.exec({ name: 'pexpire', keys: [key], args: [ms] }) === 1;
-  }
-
-  async pexpireAt(key: string, epochMs: number): Promise<boolean> {
-    return this.exec({ name: 'pexpireat', keys: [key], args: [epochMs] }) === 1;
-  }
-
-  async persist(key: string): Promise<boolean> {
-    return this.exec({ name: 'persist', keys: [key], args: [] }) === 1;
-  }
-
-  async touch(key: string, ttl: number | null): Promise<boolean> {
-    const entry = this.read(key);
-    if (!entry) return false;
-    entry.expiresAt = ttl === null ? 0 : Date.now() + ttl;
-    return true;
-  }
-
   async *scan(pattern: string, count: number): AsyncIterable<string[]> {
     const matches = compileGlob(pattern);
     const now = Date.now();
@@ -184,13 +161,6 @@ export class MemoryBackend implements CacheBackend {
     this.entries.delete(from);
     this.write(to, entry);
     return true;
-  }
-
-  async bumpVersion(key: string): Promise<number> {
-    const current = this.readString(key);
-    const next = (current === undefined ? 1 : Number(current.toString())) + 1;
-    this.writeString(key, String(next), 0);
-    return next;
   }
 
   async run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R> {

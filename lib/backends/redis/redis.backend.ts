@@ -11,7 +11,7 @@ import type {
   StepResult,
 } from '../backend.interface.js';
 import { callBuffer } from './call-buffer.js';
-import { BUMP_VERSION, RENAME_IF_EXISTS, TOUCH } from './redis.scripts.js';
+import { RENAME_IF_EXISTS } from './redis.scripts.js';
 
 /** The client a Redis backend drives: a standalone (or Sentinel-managed) client or a cluster. */
 export type RedisLikeClient = Redis | Cluster;
@@ -87,37 +87,12 @@ export class RedisBackend implements CacheBackend {
     return this.client.incrby(key, delta);
   }
 
-  async pttl(key: string): Promise<number> {
-    return this.client.pttl(key);
-  }
-
-  async pexpire(key: string, ms: number): Promise<boolean> {
-    return (await this.client.pexpire(key, ms)) === 1;
-  }
-
-  async pexpireAt(key: string, epochMs: number): Promise<boolean> {
-    return (await this.client.pexpireat(key, epochMs)) === 1;
-  }
-
-  async persist(key: string): Promise<boolean> {
-    return (await this.client.persist(key)) === 1;
-  }
-
-  async touch(key: string, ttl: number | null): Promise<boolean> {
-    if (ttl !== null) return this.pexpire(key, ttl);
-    return (await TOUCH.run(this.client, [key], [''])) === 1;
-  }
-
   async *scan(pattern: string, count: number): AsyncIterable<string[]> {
     yield* scanNode(this.client as Redis, pattern, count);
   }
 
   async rename(from: string, to: string): Promise<boolean> {
     return (await RENAME_IF_EXISTS.run(this.client, [from, to], [])) === 1;
-  }
-
-  async bumpVersion(key: string): Promise<number> {
-    return Number(await BUMP_VERSION.run(this.client, [key], []));
   }
 
   async run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R> {

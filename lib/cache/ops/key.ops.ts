@@ -1,7 +1,8 @@
 import type { OpArg } from '../../backends/atomic-op.js';
 import { defineOp } from '../../backends/atomic-op.js';
 import type { BackendSetOptions, RawValue } from '../../backends/backend.interface.js';
-import { TOUCH } from '../../backends/redis/redis.scripts.js';
+import { inInt64, parseInt64 } from '../../backends/memory/commands/command-context.js';
+import { BackendReplyError, REPLY } from '../../backends/reply-error.js';
 import { describe, parseDuration, type Duration } from '../../utils/duration.js';
 import type { CacheKeyOptions, CacheSetOptions } from '../cache-options.interface.js';
 import type { KeyType } from '../data-options.interface.js';
@@ -120,22 +121,27 @@ export function ttl(
 }
 
 /**
- * `touch` in a pipeline: the backend's TOUCH script (set or remove a TTL, answer whether the key
- * exists) with its memory twin.
+ * `touch` without a TTL: PERSIST answers 0 both for a missing key and for one without expiry,
+ * while `touch` answers whether the key exists.
  */
-const TOUCH_OP = defineOp<boolean>({
-  name: TOUCH.name,
-  lua: TOUCH.lua,
-  memory: (ctx, [key], [ms]) => {
+const PERSIST_EXISTING = defineOp<boolean>({
+  name: 'cachex:touch',
+  lua: `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('PERSIST', KEYS[1])
+return 1`,
+  memory: (ctx, [key]) => {
     const entry = ctx.read(key!);
     if (!entry) return false;
-    entry.expiresAt = ms === '' ? 0 : ctx.now + Number(ms);
+    entry.expiresAt = 0;
     return true;
   },
   fromRedis: (reply) => reply === 1,
 });
 
-/** The operation of {@link CacheService.touch}. */
+/**
+ * The operation of {@link CacheService.touch}: PEXPIRE for a TTL, {@link PERSIST_EXISTING} for
+ * none.
+ */
 export function touch(
   ctx: OpContext,
   key: string,
@@ -144,11 +150,44 @@ export function touch(
 ): CacheOp<boolean> {
   const full = ctx.fullKey(key, options);
   const ms = ctx.resolveTtl(ttl);
+  if (ms !== null) return commandOp('pexpire', [full], [ms], key, (reply) => reply === 1);
   return {
-    step: { op: TOUCH_OP, keys: [full], args: [ms === null ? '' : ms] },
+    step: { op: PERSIST_EXISTING, keys: [full], args: [] },
     key,
     decode: (result) => result as boolean,
   };
+}
+
+/**
+ * Increments a version counter (a namespace's or a tag's) that reads as 1 while missing. NOTE:
+ * the first bump of a missing counter must yield 2: a plain INCR on a missing key yields
+ * 1, the very version readers already assume, which would invalidate nothing.
+ */
+export const BUMP_VERSION = defineOp<number>({
+  name: 'cachex:bump-version',
+  lua: `local v = redis.call('INCR', KEYS[1])
+if v == 1 then v = redis.call('INCR', KEYS[1]) end
+return v`,
+  memory: (ctx, [key]) => {
+    const entry = ctx.read(key!);
+    if (entry !== undefined && entry.type !== 'string')
+      throw new BackendReplyError(REPLY.WRONGTYPE);
+    const current = entry === undefined ? 0n : parseInt64(entry.data);
+    if (current === undefined) throw new BackendReplyError(REPLY.NOT_INTEGER);
+    const next = current === 0n ? 2n : current + 1n;
+    if (!inInt64(next)) throw new BackendReplyError(REPLY.OVERFLOW);
+    ctx.write(key!, { type: 'string', data: next.toString(), expiresAt: entry?.expiresAt ?? 0 });
+    return Number(next);
+  },
+  fromRedis: Number,
+});
+
+/**
+ * Increments the version counter at `full` (an internal key: a namespace's or a tag's), which
+ * reads as 1 while missing; the first bump yields 2. `what` names it in errors.
+ */
+export function bumpVersion(full: string, what: string): CacheOp<number> {
+  return { step: { op: BUMP_VERSION, keys: [full], args: [] }, key: what, decode: Number };
 }
 
 /** The operation of {@link CacheService.type}. */

@@ -11,6 +11,7 @@ import { BrotliCompressor } from '../../../lib/codecs/brotli.compressor.js';
 import type { Compressor } from '../../../lib/codecs/compressor.interface.js';
 import { DeflateCompressor } from '../../../lib/codecs/deflate.compressor.js';
 import { GzipCompressor } from '../../../lib/codecs/gzip.compressor.js';
+import type { CompressorName } from '../../../lib/codecs/formats.js';
 import { withHeader } from '../../../lib/codecs/header.js';
 import { Lz4Compressor } from '../../../lib/codecs/lz4.compressor.js';
 import { ZstdCompressor } from '../../../lib/codecs/zstd.compressor.js';
@@ -32,7 +33,7 @@ describe.each<[string, () => CacheConfig]>([
   ['memory', () => ({ location: 'memory://' })],
   ['redis', () => ({ location: testServers().redis.url })],
 ])('on %s', (_, config) => {
-  it.each(compressors.map((c) => [c.name, c] as const))(
+  it.each(compressors.map((c) => [c.name as CompressorName, c] as const))(
     '%s: a value that decompresses past maxValueSize fails with SerializationError',
     async (name, compressor) => {
       const cache = await open({ ...config(), compressor: [...ALL], maxValueSize: MiB });

@@ -1,4 +1,6 @@
 import { jest } from '@jest/globals';
+import type { BackendCommand, Reply } from '../../../lib/backends/backend.interface.js';
+import { BUMP_VERSION } from '../../../lib/cache/ops/key.ops.js';
 import { MemoryBackend } from '../../../lib/backends/memory/memory.backend.js';
 import { MemoryStore, type MemoryStoreOptions } from '../../../lib/backends/memory/memory.store.js';
 
@@ -7,6 +9,17 @@ let storeCounter = 0;
 const uniqueName = (): string => `unit-memory-${process.pid}-${++storeCounter}`;
 
 const open: MemoryBackend[] = [];
+
+/** One command of the memory backend's interpreter, as the cache layer sends it. */
+const command = (name: string, key: string, ...args: number[]): BackendCommand => ({
+  name,
+  keys: [key],
+  args,
+});
+
+/** PTTL, as the cache layer's `ttl` sends it. */
+const pttl = (backend: MemoryBackend, key: string): Promise<Reply> =>
+  backend.command(command('pttl', key));
 
 /** Acquires a store (failing on an error string) and opens a backend on it, closed after the test. */
 function backendOn(
@@ -84,15 +97,15 @@ describe('MemoryBackend', () => {
       const backend = backendOn(uniqueName());
       await backend.set('t', 'v', { ttl: 1_000 });
       await backend.set('forever', 'v', { ttl: null });
-      expect(await backend.pttl('t')).toBe(1_000);
-      expect(await backend.pttl('forever')).toBe(-1);
-      expect(await backend.pttl('missing')).toBe(-2);
+      expect(await pttl(backend, 't')).toBe(1_000);
+      expect(await pttl(backend, 'forever')).toBe(-1);
+      expect(await pttl(backend, 'missing')).toBe(-2);
       jest.setSystemTime(1_000_999);
       expect(await backend.get('t')).toBe('v');
       jest.setSystemTime(1_001_000);
       expect(await backend.get('t')).toBeUndefined();
       expect(await backend.exists('t')).toBe(false);
-      expect(await backend.pttl('t')).toBe(-2);
+      expect(await pttl(backend, 't')).toBe(-2);
       expect(await backend.get('forever')).toBe('v');
     });
 
@@ -100,20 +113,15 @@ describe('MemoryBackend', () => {
       jest.useFakeTimers({ now: 5_000_000 });
       const backend = backendOn(uniqueName());
       await backend.set('k', 'v', { ttl: null });
-      expect(await backend.persist('k')).toBe(false);
-      expect(await backend.pexpire('k', 500)).toBe(true);
-      expect(await backend.pttl('k')).toBe(500);
-      expect(await backend.persist('k')).toBe(true);
-      expect(await backend.pttl('k')).toBe(-1);
-      expect(await backend.touch('k', 2_000)).toBe(true);
-      expect(await backend.pttl('k')).toBe(2_000);
-      expect(await backend.touch('k', null)).toBe(true);
-      expect(await backend.pttl('k')).toBe(-1);
-      expect(await backend.pexpireAt('k', 5_000_100)).toBe(true);
-      expect(await backend.pttl('k')).toBe(100);
-      expect(await backend.pexpire('missing', 500)).toBe(false);
-      expect(await backend.touch('missing', 500)).toBe(false);
-      expect(await backend.pexpire('k', 0)).toBe(true);
+      expect(await backend.command(command('persist', 'k'))).toBe(0);
+      expect(await backend.command(command('pexpire', 'k', 500))).toBe(1);
+      expect(await pttl(backend, 'k')).toBe(500);
+      expect(await backend.command(command('persist', 'k'))).toBe(1);
+      expect(await pttl(backend, 'k')).toBe(-1);
+      expect(await backend.command(command('pexpireat', 'k', 5_000_100))).toBe(1);
+      expect(await pttl(backend, 'k')).toBe(100);
+      expect(await backend.command(command('pexpire', 'missing', 500))).toBe(0);
+      expect(await backend.command(command('pexpire', 'k', 0))).toBe(1);
       expect(await backend.get('k')).toBeUndefined();
     });
 
@@ -125,17 +133,17 @@ describe('MemoryBackend', () => {
       expect(await backend.rename('from', 'to')).toBe(true);
       expect(await backend.get('from')).toBeUndefined();
       expect(await backend.get('to')).toBe('v');
-      expect(await backend.pttl('to')).toBe(700);
+      expect(await pttl(backend, 'to')).toBe(700);
       expect(await backend.rename('missing', 'to')).toBe(false);
       expect(await backend.get('to')).toBe('v');
     });
 
     it('bumps a version counter from 1 to 2, 3, … without expiry', async () => {
       const backend = backendOn(uniqueName());
-      expect(await backend.bumpVersion('ns')).toBe(2);
-      expect(await backend.bumpVersion('ns')).toBe(3);
+      expect(await backend.run(BUMP_VERSION, ['ns'], [])).toBe(2);
+      expect(await backend.run(BUMP_VERSION, ['ns'], [])).toBe(3);
       expect(await backend.get('ns')).toBe('3');
-      expect(await backend.pttl('ns')).toBe(-1);
+      expect(await pttl(backend, 'ns')).toBe(-1);
     });
 
     it('scans with Redis glob patterns, in batches of `count`, skipping expired keys', async () => {
@@ -317,7 +325,7 @@ describe('MemoryBackend', () => {
       expect(await backend.incrBy('n', 5)).toBe(5);
       expect(await backend.incrBy('n', -7)).toBe(-2);
       expect(await backend.get('n')).toBe('-2');
-      expect(await backend.pttl('n')).toBe(-1);
+      expect(await pttl(backend, 'n')).toBe(-1);
     });
 
     it('keeps the TTL of an existing key', async () => {
@@ -326,7 +334,7 @@ describe('MemoryBackend', () => {
       await backend.set('n', '10', { ttl: 5_000 });
       jest.setSystemTime(2_000);
       expect(await backend.incrBy('n', 1)).toBe(11);
-      expect(await backend.pttl('n')).toBe(4_000);
+      expect(await pttl(backend, 'n')).toBe(4_000);
     });
 
     it('increments integers stored as Buffers', async () => {
