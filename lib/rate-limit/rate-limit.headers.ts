@@ -1,15 +1,45 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import type { RateLimitExceededError } from '../errors/rate-limit-exceeded.error.js';
 import type { ResolvedLimit } from './rate-limit.config.js';
-import type { RateLimitHeaders } from './rate-limit-options.interface.js';
-import type { RateLimitResult } from './rate-limit-options.interface.js';
+import type { RateLimitHeaders, RateLimitResult } from './rate-limit-options.interface.js';
 
 /** Whole seconds, rounded up: a client that waits that long is never too early. */
 export function toSeconds(ms: number): number {
   return Math.ceil(ms / 1000);
 }
 
+/** `Retry-After` of a refusal: whole seconds, at least 1 (0 would invite an immediate retry). */
+export function retryAfter(ms: number): [string, string] {
+  return ['Retry-After', String(Math.max(1, toSeconds(ms)))];
+}
+
+/**
+ * The 429 answer to a refused HTTP request: the one place its body is built, for the guard and
+ * `RateLimitExceededFilter` alike. `Retry-After` goes with it ({@link retryAfter}).
+ */
+export function tooManyRequests(error: RateLimitExceededError): HttpException {
+  const seconds = Math.max(1, toSeconds(error.retryAfterMs));
+  return new HttpException(
+    {
+      statusCode: HttpStatus.TOO_MANY_REQUESTS,
+      error: 'Too Many Requests',
+      message: `Rate limit '${error.limitName}' exceeded; retry in ${seconds} s.`,
+    },
+    HttpStatus.TOO_MANY_REQUESTS,
+    { cause: error },
+  );
+}
+
 /** A structured-field string (RFC 8941): quoted, with `"` and `\` escaped. */
 function sfString(text: string): string {
   return `"${text.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/** `RateLimit-Policy` of a set of limits: the same for every response of a handler. */
+export function policyHeader(limits: readonly ResolvedLimit[]): string {
+  return limits
+    .map((l) => `${sfString(l.name)};q=${l.limit};w=${toSeconds(l.windowMs)}`)
+    .join(', ');
 }
 
 /**
@@ -25,14 +55,12 @@ export function rateLimitHeaders(
   limits: readonly ResolvedLimit[],
   results: readonly RateLimitResult[],
   mode: RateLimitHeaders,
+  policy = policyHeader(limits),
 ): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
   if (mode === 'ietf' || mode === 'both') {
     headers.push(
-      [
-        'RateLimit-Policy',
-        limits.map((l) => `${sfString(l.name)};q=${l.limit};w=${toSeconds(l.windowMs)}`).join(', '),
-      ],
+      ['RateLimit-Policy', policy],
       [
         'RateLimit',
         results
@@ -60,7 +88,7 @@ export function rateLimitHeaders(
   const refused = results.filter((r) => !r.allowed);
   if (refused.length > 0) {
     const wait = Math.max(...refused.map((r) => r.retryAfterMs));
-    headers.push(['Retry-After', String(Math.max(1, toSeconds(wait)))]);
+    headers.push(retryAfter(wait));
   }
   return headers;
 }

@@ -3,11 +3,11 @@ import { jest } from '@jest/globals';
 import { MemoryBackend } from '../../../lib/backends/memory/memory.backend.js';
 import { MemoryStore } from '../../../lib/backends/memory/memory.store.js';
 import {
-  ALGORITHMS,
   OP_MODE,
   type OpMode,
   type RateLimitState,
-} from '../../../lib/rate-limit/rate-limit.ops.js';
+} from '../../../lib/rate-limit/algorithms/rate-limit-algorithm.interface.js';
+import { ALGORITHMS } from '../../../lib/rate-limit/rate-limit.algorithms.js';
 import type { RateLimitAlgorithm } from '../../../lib/index.js';
 
 /**
