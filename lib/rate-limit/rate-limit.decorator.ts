@@ -143,11 +143,7 @@ async function enforce(
     };
   });
   const results = await limiter.consumeAll(entries);
-  const refusal = refusalOf(
-    state.limits,
-    results,
-    entries.map(({ key }) => key),
-  );
+  const refusal = refusalOf(state.limits, results, entries);
   if (refusal) throw refusal;
 }
 

@@ -17,8 +17,9 @@ import {
   SKIP_RATE_LIMIT_METADATA,
 } from './rate-limit.constants.js';
 import {
-  policyHeader,
+  headerParts,
   rateLimitHeaders,
+  type HeaderParts,
   setHeaders,
   tooManyRequests,
 } from './rate-limit.headers.js';
@@ -39,8 +40,13 @@ interface HandlerLimits {
   readonly owner: object;
   readonly settings: RateLimitSettings;
   readonly limits: readonly ResolvedLimit[];
-  /** `RateLimit-Policy`, the same for every response. */
-  readonly policy: string;
+  readonly headers: HeaderParts;
+}
+
+/** One limit of one request: the key it counts and the limit's options. */
+interface Entry {
+  key: string;
+  options: ResolvedLimit['options'];
 }
 
 type Skip = true | string[] | undefined;
@@ -83,32 +89,21 @@ export class RateLimitGuard implements CanActivate {
     if (evaluated.has(context)) return true;
     evaluated.add(context);
     const limiter = this.limiterOf(context);
-    const { limits, policy } = this.limitsOf(context, limiter.settings);
+    const { limits, headers } = this.limitsOf(context, limiter.settings);
     if (limits.length === 0) return true;
-    const entries = await Promise.all(
-      limits.map(async (limit) => {
-        if (limit.key)
-          throw new CacheXConfigError(
-            MESSAGES.rateLimitKeyOnHandler(whereOf(context)),
-            limit.cache,
-            'key',
-          );
-        const tracker = await this.getTracker(context, limit);
-        return { key: `${limit.scope}|${limit.name}|${tracker}`, options: limit.options };
-      }),
-    );
+    // One limit (the usual case) without the list machinery.
+    const entries =
+      limits.length === 1
+        ? [await this.entryOf(context, limits[0]!)]
+        : await Promise.all(limits.map((limit) => this.entryOf(context, limit)));
     const results = await limiter.consumeAll(entries);
     if (context.getType() === 'http') {
       setHeaders(
         context.switchToHttp().getResponse(),
-        rateLimitHeaders(limits, results, limiter.settings.headers, policy),
+        rateLimitHeaders(headers, results, limiter.settings.headers),
       );
     }
-    const refusal = refusalOf(
-      limits,
-      results,
-      entries.map(({ key }) => key),
-    );
+    const refusal = refusalOf(limits, results, entries);
     if (refusal) this.refuse(context, refusal);
     return true;
   }
@@ -138,6 +133,17 @@ export class RateLimitGuard implements CanActivate {
   protected refuse(context: ExecutionContext, error: RateLimitExceededError): never {
     if (context.getType() !== 'http') throw error;
     throw tooManyRequests(error);
+  }
+
+  private async entryOf(context: ExecutionContext, limit: ResolvedLimit): Promise<Entry> {
+    if (limit.key)
+      throw new CacheXConfigError(
+        MESSAGES.rateLimitKeyOnHandler(whereOf(context)),
+        limit.cache,
+        'key',
+      );
+    const tracker = await this.getTracker(context, limit);
+    return { key: `${limit.scope}|${limit.name}|${tracker}`, options: limit.options };
   }
 
   private limiterOf(context: ExecutionContext): RateLimiter {
@@ -171,7 +177,7 @@ export class RateLimitGuard implements CanActivate {
       if (!skips(skipMethod, limit.name)) merged.set(limit.name, limit);
     for (const limit of method?.limits ?? []) merged.set(limit.name, limit);
     const limits = [...merged.values()];
-    const found = { owner, settings, limits, policy: policyHeader(limits) };
+    const found = { owner, settings, limits, headers: headerParts(limits) };
     this.handlers.set(handler, found);
     return found;
   }
@@ -189,7 +195,7 @@ function whereOf(context: ExecutionContext): string {
 export function refusalOf(
   limits: readonly ResolvedLimit[],
   results: readonly RateLimitResult[],
-  keys: readonly string[],
+  entries: ReadonlyArray<{ key: string }>,
 ): RateLimitExceededError | undefined {
   let worst = -1;
   results.forEach((result, i) => {
@@ -199,10 +205,11 @@ export function refusalOf(
   if (worst < 0) return undefined;
   const limit = limits[worst]!;
   const { retryAfterMs } = results[worst]!;
+  const { key } = entries[worst]!;
   return new RateLimitExceededError(
-    MESSAGES.rateLimitExceeded(limit.name, limit.limit, limit.windowMs, keys[worst]!, retryAfterMs),
+    MESSAGES.rateLimitExceeded(limit.name, limit.limit, limit.windowMs, key, retryAfterMs),
     limit.name,
-    keys[worst]!,
+    key,
     limit.limit,
     limit.windowMs,
     retryAfterMs,

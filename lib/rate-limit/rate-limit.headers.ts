@@ -35,11 +35,21 @@ function sfString(text: string): string {
   return `"${text.replace(/[\\"]/g, '\\$&')}"`;
 }
 
-/** `RateLimit-Policy` of a set of limits: the same for every response of a handler. */
-export function policyHeader(limits: readonly ResolvedLimit[]): string {
-  return limits
-    .map((l) => `${sfString(l.name)};q=${l.limit};w=${toSeconds(l.windowMs)}`)
-    .join(', ');
+/** What the headers of a set of limits always say: worked out once per handler. */
+export interface HeaderParts {
+  /** `RateLimit-Policy`. */
+  readonly policy: string;
+  /** Each limit's name as a structured-field string, for `RateLimit`. */
+  readonly names: readonly string[];
+}
+
+export function headerParts(limits: readonly ResolvedLimit[]): HeaderParts {
+  return {
+    policy: limits
+      .map((l) => `${sfString(l.name)};q=${l.limit};w=${toSeconds(l.windowMs)}`)
+      .join(', '),
+    names: limits.map((l) => sfString(l.name)),
+  };
 }
 
 /**
@@ -52,22 +62,18 @@ export function policyHeader(limits: readonly ResolvedLimit[]): string {
  * - `Retry-After` (seconds) on a refusal, whatever `mode` says.
  */
 export function rateLimitHeaders(
-  limits: readonly ResolvedLimit[],
+  parts: HeaderParts,
   results: readonly RateLimitResult[],
   mode: RateLimitHeaders,
-  policy = policyHeader(limits),
 ): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
   if (mode === 'ietf' || mode === 'both') {
-    headers.push(
-      ['RateLimit-Policy', policy],
-      [
-        'RateLimit',
-        results
-          .map((r, i) => `${sfString(limits[i]!.name)};r=${r.remaining};t=${toSeconds(r.resetMs)}`)
-          .join(', '),
-      ],
-    );
+    let state = '';
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
+      state += `${i > 0 ? ', ' : ''}${parts.names[i]!};r=${r.remaining};t=${toSeconds(r.resetMs)}`;
+    }
+    headers.push(['RateLimit-Policy', parts.policy], ['RateLimit', state]);
   }
   if (mode === 'legacy' || mode === 'both') {
     const tightest = results.reduce((a, b) =>
