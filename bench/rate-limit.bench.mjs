@@ -1,6 +1,10 @@
 // Throughput of RateLimiter.consume() per algorithm, on the memory backend and on a Redis server
 // this script starts (redis-server on a free loopback port, no persistence), next to the recipes
-// page's pipeline (ZREMRANGEBYSCORE, ZADD, ZCARD, EXPIRE) on raw ioredis as a reference.
+// page's pipeline (ZREMRANGEBYSCORE, ZADD, ZCARD, EXPIRE) on raw ioredis as a reference. Redis
+// runs twice: with the library's default auto-pipelining and with it off (`redis:
+// { enableAutoPipelining: false }`), which shows the limiter's own cost without ioredis' deferred
+// writes. Besides ops/s, each cell gives this process' CPU time per request (µs), which load from
+// other processes on the machine inflates much less than it lowers ops/s.
 // Runs on the built package: npm run build && node bench/rate-limit.bench.mjs
 // Options (environment): BENCH_OPS (default 20000), BENCH_CONCURRENCY (default 64).
 /* global clearTimeout */
@@ -16,7 +20,10 @@ const ALGORITHMS = ['sliding-log', 'sliding-window', 'fixed-window', 'token-buck
 // Every request admitted and recorded: the sliding log holds up to OPS / KEYS entries per key.
 const LIMIT = { limit: 1_000_000, window: '1m' };
 
-/** Runs `op(i)` OPS times with `concurrency` in flight; answers operations per second. */
+/**
+ * Runs `op(i)` OPS times with `concurrency` in flight; answers operations per second and this
+ * process' CPU µs per operation.
+ */
 async function measure(op, concurrency) {
   let next = 0;
   const worker = async () => {
@@ -25,21 +32,27 @@ async function measure(op, concurrency) {
   // Warm-up: scripts loaded, connections open, JIT warm.
   for (let i = 0; i < 500; i++) await op(i);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return OPS / ((performance.now() - started) / 1000);
+  const { user, system } = process.cpuUsage(cpu);
+  return { ops: OPS / ((performance.now() - started) / 1000), cpuUs: (user + system) / OPS };
 }
 
-const format = (n) => Math.round(n).toLocaleString('en-US').padStart(10);
+const format = ({ ops, cpuUs }) =>
+  `${Math.round(ops).toLocaleString('en-US')} (${cpuUs.toFixed(1)} µs)`.padStart(20);
 
 async function main() {
   const redis = await startServer();
   const rows = [];
   try {
-    for (const [backend, location] of [
-      ['memory', 'memory://bench'],
-      ['redis', redis.url],
+    for (const [backend, location, options] of [
+      ['memory', 'memory://bench', undefined],
+      ['redis', redis.url, undefined],
+      ['redis AP off', redis.url, { enableAutoPipelining: false }],
     ]) {
-      const registry = await CacheRegistry.create({ default: { location, keyPrefix: 'bench' } });
+      const registry = await CacheRegistry.create({
+        default: { location, keyPrefix: 'bench', redis: options },
+      });
       const limiter = new RateLimiter(registry);
       for (const algorithm of ALGORITHMS) {
         const options = { ...LIMIT, algorithm };
@@ -84,11 +97,11 @@ async function main() {
     `RateLimiter.consume(), ${OPS} requests over ${KEYS} keys, Node ${process.version}, ${(await import('node:os')).cpus()[0]?.model ?? ''}`,
   );
   console.log(
-    `${'backend'.padEnd(8)} ${'operation'.padEnd(30)} ${'ops/s (1)'.padStart(10)} ${`ops/s (${CONCURRENCY})`.padStart(10)}`,
+    `${'backend'.padEnd(12)} ${'operation'.padEnd(30)} ${'ops/s (CPU/op), 1'.padStart(20)} ${`ops/s (CPU/op), ${CONCURRENCY}`.padStart(20)}`,
   );
   for (const [backend, name, sequential, concurrent] of rows) {
     console.log(
-      `${backend.padEnd(8)} ${name.padEnd(30)} ${format(sequential)} ${format(concurrent)}`,
+      `${backend.padEnd(12)} ${name.padEnd(30)} ${format(sequential)} ${format(concurrent)}`,
     );
   }
 }
