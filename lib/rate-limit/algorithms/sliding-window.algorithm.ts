@@ -56,7 +56,7 @@ if not allowed then
 end
 local reset = 0
 if c > 0 then reset = 2 * window - elapsed elseif p > 0 then reset = window - elapsed end
-return {allowed and 1 or 0, math.max(0, limit - used), reset, retry}  `,
+return {allowed and 1 or 0, math.max(0, limit - used), reset, retry}`,
     memory(ctx, keys, args) {
       const key = keys[0]!;
       const { mode, limit, window, cost } = parseArgs(args);

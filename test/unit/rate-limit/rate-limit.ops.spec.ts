@@ -226,5 +226,5 @@ describe('token bucket', () => {
 it('a key of another type is a WRONGTYPE error, as on Redis', async () => {
   await backend.set('k', 'text', { ttl: null });
   await expect(step('sliding-log', 1, 1000)).rejects.toThrow(/^WRONGTYPE/);
-  await expect(step('token-bucket', 1, 1000)).rejects.toThrow(/^WRONGTYPE/);
+  await expect(step('sliding-window', 1, 1000)).rejects.toThrow(/^WRONGTYPE/);
 });
