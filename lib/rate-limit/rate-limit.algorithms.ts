@@ -7,8 +7,8 @@ import { TOKEN_BUCKET } from './algorithms/token-bucket.algorithm.js';
 /**
  * The rate-limit algorithms, by the name options give them: the one list to extend. A new
  * algorithm is a file under `algorithms/` and a line here; its name joins `RateLimitAlgorithm`,
- * the option checks and the twins test by itself.
- * @internal
+ * the option checks and the twins test by itself. Not exported by the package, and not marked
+ * internal: `RateLimitAlgorithm`'s typings are derived from it.
  */
 export const ALGORITHMS = {
   'sliding-log': SLIDING_LOG,
@@ -17,5 +17,5 @@ export const ALGORITHMS = {
   'token-bucket': TOKEN_BUCKET,
 } as const satisfies Record<string, RateLimitAlgorithmDefinition>;
 
-/** The algorithms' names, in the table's order. @internal */
+/** The algorithms' names, in the table's order. */
 export const ALGORITHM_NAMES = Object.keys(ALGORITHMS) as ReadonlyArray<keyof typeof ALGORITHMS>;

@@ -1,8 +1,9 @@
 import type { AtomicOp } from '../../backends/atomic-op.js';
 
 /**
- * The state of one limit after a step, as both twins of an op answer it. Durations in ms.
- * @internal
+ * The state of one limit after a step, as both twins of an op answer it. Durations in ms. Not
+ * exported by the package; not marked internal either, since `RateLimitAlgorithm` is derived from
+ * the table of algorithms, whose typings mention it.
  */
 export interface RateLimitState {
   allowed: boolean;
@@ -14,10 +15,9 @@ export interface RateLimitState {
 /**
  * What an op does: `consume` records the request when it fits, `peek` only looks, `refund` takes
  * back a request that this op admitted (for stacked limits, when another limit refused it).
- * @internal
  */
 export const OP_MODE = { consume: 'c', peek: 'p', refund: 'r' } as const;
-/** @internal */
+/** One of {@link OP_MODE}. */
 export type OpMode = (typeof OP_MODE)[keyof typeof OP_MODE];
 
 /**
@@ -29,8 +29,8 @@ export type OpMode = (typeof OP_MODE)[keyof typeof OP_MODE];
  * resetMs, retryAfterMs}, integers. Scripts read the clock with redis.call('TIME'), so app
  * servers with skewed clocks agree; the memory twins read ctx.now. Keys expire on their own once
  * they no longer matter. The arithmetic of the two twins is the same, operation for operation, so
- * that they answer the same numbers (test/integration/rate-limit-twins.spec.ts checks it).
- * @internal
+ * that they answer the same numbers (test/integration/rate-limit-twins.spec.ts checks it). Not
+ * exported by the package (see {@link RateLimitState} for why it is not marked internal).
  */
 export interface RateLimitAlgorithmDefinition {
   /** The atomic step: a Lua script and its memory twin. */
