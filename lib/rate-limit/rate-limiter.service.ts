@@ -87,9 +87,9 @@ const limiters = new WeakMap<CacheRegistry, RateLimiter>();
  * remembered object is noticed (it is checked again).
  *
  * @example
- * const SEARCH = { limit: 100, window: '1m' } satisfies RateLimitOptions;
+ * const SEARCH: RateLimitOptions = { limit: 100, window: '1m' };
  * const r = await rateLimiter.consume(`search:${userId}`, SEARCH);
- * if (!r.allowed) throw new TooManyRequests(r.retryAfterMs);
+ * if (!r.allowed) throw new HttpException('Too many searches', HttpStatus.TOO_MANY_REQUESTS);
  */
 export class RateLimiter implements OnApplicationShutdown {
   private readonly logger = new Logger('CacheX:RateLimit');
@@ -142,7 +142,7 @@ export class RateLimiter implements OnApplicationShutdown {
    * @throws CacheXConfigError when `cache` names no registered cache
    * @throws CacheXConnectionError when the server is down and `onBackendError` is `'throw'`
    * @example
-   * const SEARCH = { limit: 10, window: '1s' } satisfies RateLimitOptions;
+   * const SEARCH: RateLimitOptions = { limit: 10, window: '1s' };
    * const r = await rateLimiter.consume(`search:${ip}`, SEARCH);
    * if (!r.allowed) reply.header('Retry-After', Math.ceil(r.retryAfterMs / 1000));
    */
