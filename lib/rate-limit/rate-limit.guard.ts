@@ -85,6 +85,16 @@ export class RateLimitGuard implements CanActivate {
     this.reflector = reflector ?? new Reflector();
   }
 
+  /**
+   * Counts the request against the handler's limits (Nest calls this; `@RateLimit` and the
+   * module's defaults register the guard).
+   * @returns true when every limit admits the request
+   * @throws HttpException (429) or RateLimitExceededError through {@link RateLimitGuard.refuse}
+   * @example
+   * ```ts
+   * @UseGuards(RateLimitGuard) // what @RateLimit adds by itself
+   * ```
+   */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (evaluated.has(context)) return true;
     evaluated.add(context);
