@@ -1,6 +1,12 @@
 // Throughput of RateLimiter.consume() per algorithm, on the memory backend and on a Redis server
 // this script starts (redis-server on a free loopback port, no persistence), next to the recipes
-// page's pipeline (ZREMRANGEBYSCORE, ZADD, ZCARD, EXPIRE) on raw ioredis as a reference.
+// page's pipeline (ZREMRANGEBYSCORE, ZADD, ZCARD, EXPIRE) on raw ioredis as a reference. Redis
+// runs twice: with the library's default auto-pipelining and with it off (`redis:
+// { enableAutoPipelining: false }`), which shows the limiter's own cost without ioredis' deferred
+// writes. Besides ops/s, each cell gives the CPU time per request (µs) of this process and, on
+// Redis, of the server (from INFO cpu): on a shared machine, load from other processes inflates
+// these much less than it lowers ops/s, and on a 2-core machine client + server CPU is what bounds
+// the throughput.
 // Runs on the built package: npm run build && node bench/rate-limit.bench.mjs
 // Options (environment): BENCH_OPS (default 20000), BENCH_CONCURRENCY (default 64).
 /* global clearTimeout */
@@ -16,39 +22,63 @@ const ALGORITHMS = ['sliding-log', 'sliding-window', 'fixed-window', 'token-buck
 // Every request admitted and recorded: the sliding log holds up to OPS / KEYS entries per key.
 const LIMIT = { limit: 1_000_000, window: '1m' };
 
-/** Runs `op(i)` OPS times with `concurrency` in flight; answers operations per second. */
-async function measure(op, concurrency) {
+/** The server's CPU seconds so far (user + system), or 0 without a server. */
+async function serverCpu(admin) {
+  if (!admin) return 0;
+  const info = await admin.info('cpu');
+  const seconds = (name) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return seconds('used_cpu_user') + seconds('used_cpu_sys');
+}
+
+/**
+ * Runs `op(i)` OPS times with `concurrency` in flight; answers operations per second and the CPU
+ * µs per operation of this process and of the server (`admin`, a connection to it, if any).
+ */
+async function measure(op, concurrency, admin) {
   let next = 0;
   const worker = async () => {
     while (next < OPS) await op(next++);
   };
   // Warm-up: scripts loaded, connections open, JIT warm.
   for (let i = 0; i < 500; i++) await op(i);
+  const server = await serverCpu(admin);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return OPS / ((performance.now() - started) / 1000);
+  const { user, system } = process.cpuUsage(cpu);
+  const elapsed = (performance.now() - started) / 1000;
+  const serverUs = ((await serverCpu(admin)) - server) * 1e6;
+  return { ops: OPS / elapsed, cpuUs: (user + system) / OPS, serverUs: serverUs / OPS };
 }
 
-const format = (n) => Math.round(n).toLocaleString('en-US').padStart(10);
+const format = ({ ops, cpuUs, serverUs }) =>
+  `${Math.round(ops).toLocaleString('en-US')} (${cpuUs.toFixed(1)}${serverUs ? ` + ${serverUs.toFixed(1)}` : ''} µs)`.padStart(
+    28,
+  );
 
 async function main() {
   const redis = await startServer();
+  const admin = new Redis({ port: redis.port });
   const rows = [];
   try {
-    for (const [backend, location] of [
-      ['memory', 'memory://bench'],
-      ['redis', redis.url],
+    for (const [backend, location, options] of [
+      ['memory', 'memory://bench', undefined],
+      ['redis', redis.url, undefined],
+      ['redis AP off', redis.url, { enableAutoPipelining: false }],
     ]) {
-      const registry = await CacheRegistry.create({ default: { location, keyPrefix: 'bench' } });
+      const registry = await CacheRegistry.create({
+        default: { location, keyPrefix: 'bench', redis: options },
+      });
       const limiter = new RateLimiter(registry);
       for (const algorithm of ALGORITHMS) {
         const options = { ...LIMIT, algorithm };
         const consume = (i) => limiter.consume(`client:${i % KEYS}`, options);
+        const server = backend === 'memory' ? undefined : admin;
         rows.push([
           backend,
           `consume ${algorithm}`,
-          await measure(consume, 1),
-          await measure(consume, CONCURRENCY),
+          await measure(consume, 1, server),
+          await measure(consume, CONCURRENCY, server),
         ]);
         for (let i = 0; i < KEYS; i++) await limiter.reset(`client:${i}`);
       }
@@ -72,11 +102,12 @@ async function main() {
     rows.push([
       'redis',
       'recipe pipeline (reference)',
-      await measure(recipe, 1),
-      await measure(recipe, CONCURRENCY),
+      await measure(recipe, 1, admin),
+      await measure(recipe, CONCURRENCY, admin),
     ]);
     client.disconnect();
   } finally {
+    admin.disconnect();
     await redis.stop();
   }
 
@@ -84,11 +115,11 @@ async function main() {
     `RateLimiter.consume(), ${OPS} requests over ${KEYS} keys, Node ${process.version}, ${(await import('node:os')).cpus()[0]?.model ?? ''}`,
   );
   console.log(
-    `${'backend'.padEnd(8)} ${'operation'.padEnd(30)} ${'ops/s (1)'.padStart(10)} ${`ops/s (${CONCURRENCY})`.padStart(10)}`,
+    `${'backend'.padEnd(12)} ${'operation'.padEnd(30)} ${'ops/s (CPU/op: app + server), 1'.padStart(28)} ${`…, ${CONCURRENCY} in flight`.padStart(28)}`,
   );
   for (const [backend, name, sequential, concurrent] of rows) {
     console.log(
-      `${backend.padEnd(8)} ${name.padEnd(30)} ${format(sequential)} ${format(concurrent)}`,
+      `${backend.padEnd(12)} ${name.padEnd(30)} ${format(sequential)} ${format(concurrent)}`,
     );
   }
 }

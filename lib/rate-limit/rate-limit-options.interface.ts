@@ -1,5 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Duration } from '../utils/duration.js';
+import type { ALGORITHMS } from './rate-limit.algorithms.js';
 
 /**
  * How a limit counts requests:
@@ -11,7 +12,7 @@ import type { Duration } from '../utils/duration.js';
  *   the limit across a window boundary.
  * - `'token-bucket'`: bursts of up to `limit`, refilled smoothly at `limit` per `window`; O(1).
  */
-export type RateLimitAlgorithm = 'sliding-log' | 'sliding-window' | 'fixed-window' | 'token-bucket';
+export type RateLimitAlgorithm = keyof typeof ALGORITHMS;
 
 /**
  * What happens when the cache server cannot be reached:

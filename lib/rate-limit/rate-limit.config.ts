@@ -2,6 +2,7 @@ import { DEFAULT_CACHE } from '../cachex.constants.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { describe, parseDuration } from '../utils/duration.js';
+import { ALGORITHM_NAMES } from './rate-limit.algorithms.js';
 import type {
   RateLimitAlgorithm,
   RateLimitBackendErrorMode,
@@ -13,12 +14,6 @@ import type {
   RateLimitTracker,
 } from './rate-limit-options.interface.js';
 
-export const ALGORITHM_NAMES: readonly RateLimitAlgorithm[] = [
-  'sliding-log',
-  'sliding-window',
-  'fixed-window',
-  'token-bucket',
-];
 export const BACKEND_ERROR_MODES: readonly RateLimitBackendErrorMode[] = [
   'allow',
   'deny',
@@ -56,6 +51,8 @@ export interface ResolvedLimit extends RateLimitRule {
    * budget it counts, part of its keys.
    */
   scope: string;
+  /** What the limit asks of `RateLimiter`: one object for all calls, so it is checked once. */
+  options: RateLimitOptions;
 }
 
 /** The module's rate-limit options, validated. @internal */
@@ -161,6 +158,13 @@ export function resolveDefinition(
     cache: cache as string,
     onBackendError: mode as RateLimitBackendErrorMode | undefined,
     scope,
+    options: Object.freeze({
+      limit: def.limit as number,
+      window: windowMs as number,
+      algorithm: algorithm as RateLimitAlgorithm,
+      cache: cache as string,
+      onBackendError: mode as RateLimitBackendErrorMode | undefined,
+    }),
   };
 }
 
@@ -244,15 +248,4 @@ export interface MethodLimits {
   handler: boolean;
   /** `'@RateLimit on Class.method'`, for messages. */
   where: string;
-}
-
-/** What a declared limit asks of `RateLimiter`. @internal */
-export function optionsOf(limit: ResolvedLimit): RateLimitOptions {
-  return {
-    limit: limit.limit,
-    window: limit.windowMs,
-    algorithm: limit.algorithm,
-    cache: limit.cache,
-    onBackendError: limit.onBackendError,
-  };
 }

@@ -1,14 +1,10 @@
 import { UseGuards } from '@nestjs/common';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
+import { decorateMethod, type AnyMethod } from '../registry/method-decorator.js';
 import { registryHost } from '../registry/registry.host.js';
 import { describe } from '../utils/duration.js';
-import {
-  optionsOf,
-  resolveDefinition,
-  type MethodLimits,
-  type ResolvedLimit,
-} from './rate-limit.config.js';
+import { resolveDefinition, type MethodLimits, type ResolvedLimit } from './rate-limit.config.js';
 import {
   RATE_LIMIT_METADATA,
   RATE_LIMIT_METHOD_METADATA,
@@ -17,9 +13,6 @@ import {
 import { RateLimitGuard, refusalOf } from './rate-limit.guard.js';
 import type { RateLimitDefinition } from './rate-limit-options.interface.js';
 import { RateLimiter } from './rate-limiter.service.js';
-import { copyMethodMetadata } from '../utils/copy-method-metadata.js';
-
-type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
 
 /**
  * Limits how often a method may run. Stackable: several limits at once, each with its own `name`.
@@ -101,18 +94,24 @@ function limitMethod(
   definition: RateLimitDefinition<never[]> | unknown,
 ): void {
   const scope = `${target.constructor.name}.${String(propertyKey)}`;
-  const where = `@RateLimit on ${scope}`;
-  const limit = resolveDefinition(definition, where, scope);
-  if (typeof descriptor.value !== 'function')
-    throw new CacheXConfigError(`${where}: ${describe(descriptor.value)} is not a method.`);
-  let state = Reflect.getOwnMetadata(RATE_LIMIT_METHOD_METADATA, descriptor.value) as
-    MethodLimits | undefined;
+  const limit = resolveDefinition(definition, `@RateLimit on ${scope}`, scope);
+  // Stacked: the limits of one method share one wrapper and one state (the first one's).
+  let state = (
+    typeof descriptor.value === 'function'
+      ? Reflect.getOwnMetadata(RATE_LIMIT_METHOD_METADATA, descriptor.value as object)
+      : undefined
+  ) as MethodLimits | undefined;
   if (!state) {
-    state = { limits: [], handler: false, where };
-    descriptor.value = wrap(descriptor.value as AnyMethod, state);
+    const limits: MethodLimits = { limits: [], handler: false, where: '' };
+    decorateMethod('@RateLimit', target, propertyKey, descriptor, ({ original, where }) => {
+      limits.where = where;
+      return wrap(original, limits);
+    });
+    Reflect.defineMetadata(RATE_LIMIT_METHOD_METADATA, limits, descriptor.value as object);
     UseGuards(RateLimitGuard)(target, propertyKey, descriptor);
+    state = limits;
   }
-  checkUnique(state.limits, limit, where);
+  checkUnique(state.limits, limit, state.where);
   // Decorators apply bottom-up: prepending keeps the limits in the order they are written.
   state.limits.unshift(limit);
 }
@@ -123,35 +122,32 @@ function limitMethod(
  * through unchanged, sync or not; elsewhere it counts the call first.
  */
 function wrap(original: AnyMethod, state: MethodLimits): AnyMethod {
-  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+  return function (this: unknown, ...args: never[]): unknown {
     if (state.handler) return original.apply(this, args);
     return enforce(state, this, args).then(() => original.apply(this, args));
   };
-  copyMethodMetadata(original, wrapper);
-  Reflect.defineMetadata(RATE_LIMIT_METHOD_METADATA, state, wrapper);
-  return wrapper;
 }
 
-async function enforce(state: MethodLimits, self: unknown, args: unknown[]): Promise<void> {
+async function enforce(
+  state: MethodLimits,
+  self: unknown,
+  args: readonly unknown[],
+): Promise<void> {
   const limiter = RateLimiter.of(registryHost.get(state.where, self));
   const entries = state.limits.map((limit) => {
     if (limit.by !== undefined)
       throw new CacheXConfigError(MESSAGES.rateLimitByOffHandler(state.where), limit.cache, 'by');
     return {
       key: `${limit.scope}|${limit.name}|${keyOf(limit, args, state.where)}`,
-      options: optionsOf(limit),
+      options: limit.options,
     };
   });
   const results = await limiter.consumeAll(entries);
-  const refusal = refusalOf(
-    state.limits,
-    results,
-    entries.map(({ key }) => key),
-  );
+  const refusal = refusalOf(state.limits, results, entries);
   if (refusal) throw refusal;
 }
 
-function keyOf(limit: ResolvedLimit, args: unknown[], where: string): string {
+function keyOf(limit: ResolvedLimit, args: readonly unknown[], where: string): string {
   if (!limit.key) return '*';
   const key = limit.key(...args);
   if (typeof key !== 'string' || key === '')

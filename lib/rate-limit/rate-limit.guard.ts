@@ -1,26 +1,28 @@
 import {
-  HttpException,
-  HttpStatus,
+  Inject,
   Injectable,
+  Optional,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { RateLimitExceededError } from '../errors/rate-limit-exceeded.error.js';
 import { registryHost } from '../registry/registry.host.js';
-import {
-  optionsOf,
-  type MethodLimits,
-  type RateLimitSettings,
-  type ResolvedLimit,
-} from './rate-limit.config.js';
+import type { MethodLimits, RateLimitSettings, ResolvedLimit } from './rate-limit.config.js';
 import {
   RATE_LIMIT_METADATA,
   RATE_LIMIT_METHOD_METADATA,
   SKIP_RATE_LIMIT_METADATA,
 } from './rate-limit.constants.js';
-import { rateLimitHeaders, setHeaders, toSeconds } from './rate-limit.headers.js';
+import {
+  headerParts,
+  rateLimitHeaders,
+  type HeaderParts,
+  setHeaders,
+  tooManyRequests,
+} from './rate-limit.headers.js';
 import { trackerOf } from './rate-limit.trackers.js';
 import { RateLimiter } from './rate-limiter.service.js';
 import type { RateLimitResult, RateLimitRule } from './rate-limit-options.interface.js';
@@ -31,6 +33,23 @@ import type { RateLimitResult, RateLimitRule } from './rate-limit-options.interf
  * on the method, plus the global guard of module defaults); the first run does all the work.
  */
 const evaluated = new WeakSet<ExecutionContext>();
+
+/** A handler's limits, merged from its metadata once. */
+interface HandlerLimits {
+  /** What they were merged for: a handler inherited by another class, or run by another app, merges again. */
+  readonly owner: object;
+  readonly settings: RateLimitSettings;
+  readonly limits: readonly ResolvedLimit[];
+  readonly headers: HeaderParts;
+}
+
+/** One limit of one request: the key it counts and the limit's options. */
+interface Entry {
+  key: string;
+  options: ResolvedLimit['options'];
+}
+
+type Skip = true | string[] | undefined;
 
 /**
  * Enforces `@RateLimit` on handlers (HTTP routes, WebSocket gateways, microservice patterns,
@@ -43,43 +62,58 @@ const evaluated = new WeakSet<ExecutionContext>();
  * `Retry-After`, and every response carries the rate-limit headers; elsewhere it is a
  * `RateLimitExceededError`.
  *
+ * The guard counts on the caches of the application it belongs to (its `RateLimiter` is
+ * injected); one created with `new`, or in a module that does not see `CacheXModule`, uses the
+ * application initialised last.
+ *
  * Extension points: override {@link RateLimitGuard.getTracker} to count clients another way, or
  * {@link RateLimitGuard.refuse} to answer a refusal differently.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
+  private readonly reflector: Reflector;
+  private readonly handlers = new WeakMap<object, HandlerLimits>();
+
+  /**
+   * @param limiter - the application's limiter, injected
+   * @param reflector - Nest's, injected
+   */
+  constructor(
+    @Optional() @Inject(RateLimiter) private readonly limiter?: RateLimiter,
+    @Optional() @Inject(Reflector) reflector?: Reflector,
+  ) {
+    this.reflector = reflector ?? new Reflector();
+  }
+
+  /**
+   * Counts the request against the handler's limits (Nest calls this; `@RateLimit` and the
+   * module's defaults register the guard).
+   * @returns true when every limit admits the request
+   * @throws HttpException (429) or RateLimitExceededError through {@link RateLimitGuard.refuse}
+   * @example
+   * ```ts
+   * @UseGuards(RateLimitGuard) // what @RateLimit adds by itself
+   * ```
+   */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (evaluated.has(context)) return true;
     evaluated.add(context);
-    const handler = context.getHandler();
-    const where = whereOf(context);
-    const method = Reflect.getMetadata(RATE_LIMIT_METHOD_METADATA, handler) as
-      MethodLimits | undefined;
-    if (method) method.handler = true;
-    const limiter = RateLimiter.of(registryHost.get(where));
-    const limits = this.limitsOf(context, limiter.settings, method);
+    const limiter = this.limiterOf(context);
+    const { limits, headers } = this.limitsOf(context, limiter.settings);
     if (limits.length === 0) return true;
-    const entries = await Promise.all(
-      limits.map(async (limit) => {
-        if (limit.key)
-          throw new CacheXConfigError(MESSAGES.rateLimitKeyOnHandler(where), limit.cache, 'key');
-        const tracker = await this.getTracker(context, limit);
-        return { key: `${limit.scope}|${limit.name}|${tracker}`, options: optionsOf(limit) };
-      }),
-    );
+    // One limit (the usual case) without the list machinery.
+    const entries =
+      limits.length === 1
+        ? [await this.entryOf(context, limits[0]!)]
+        : await Promise.all(limits.map((limit) => this.entryOf(context, limit)));
     const results = await limiter.consumeAll(entries);
-    const http = context.getType() === 'http';
-    if (http) {
+    if (context.getType() === 'http') {
       setHeaders(
         context.switchToHttp().getResponse(),
-        rateLimitHeaders(limits, results, limiter.settings.headers),
+        rateLimitHeaders(headers, results, limiter.settings.headers),
       );
     }
-    const refusal = refusalOf(
-      limits,
-      results,
-      entries.map(({ key }) => key),
-    );
+    const refusal = refusalOf(limits, results, entries);
     if (refusal) this.refuse(context, refusal);
     return true;
   }
@@ -98,8 +132,7 @@ export class RateLimitGuard implements CanActivate {
    * ```
    */
   protected getTracker(context: ExecutionContext, limit: RateLimitRule): Promise<string> {
-    const where = whereOf(context);
-    return trackerOf(limit, context, RateLimiter.of(registryHost.get(where)).settings, where);
+    return trackerOf(limit, context, this.limiterOf(context).settings, whereOf);
   }
 
   /**
@@ -109,28 +142,39 @@ export class RateLimitGuard implements CanActivate {
    */
   protected refuse(context: ExecutionContext, error: RateLimitExceededError): never {
     if (context.getType() !== 'http') throw error;
-    throw new HttpException(
-      {
-        statusCode: HttpStatus.TOO_MANY_REQUESTS,
-        error: 'Too Many Requests',
-        message: `Rate limit '${error.limitName}' exceeded; retry in ${toSeconds(error.retryAfterMs)} s.`,
-      },
-      HttpStatus.TOO_MANY_REQUESTS,
-      { cause: error },
-    );
+    throw tooManyRequests(error);
   }
 
-  private limitsOf(
-    context: ExecutionContext,
-    settings: RateLimitSettings,
-    method: MethodLimits | undefined,
-  ): ResolvedLimit[] {
-    const skipMethod = Reflect.getMetadata(SKIP_RATE_LIMIT_METADATA, context.getHandler()) as
-      true | string[] | undefined;
-    const skipClass = Reflect.getMetadata(SKIP_RATE_LIMIT_METADATA, context.getClass()) as
-      true | string[] | undefined;
-    const skips = (skip: true | string[] | undefined, name: string) =>
-      skip === true || (skip?.includes(name) ?? false);
+  private async entryOf(context: ExecutionContext, limit: ResolvedLimit): Promise<Entry> {
+    if (limit.key)
+      throw new CacheXConfigError(
+        MESSAGES.rateLimitKeyOnHandler(whereOf(context)),
+        limit.cache,
+        'key',
+      );
+    const tracker = await this.getTracker(context, limit);
+    return { key: `${limit.scope}|${limit.name}|${tracker}`, options: limit.options };
+  }
+
+  private limiterOf(context: ExecutionContext): RateLimiter {
+    return this.limiter ?? RateLimiter.of(registryHost.get(whereOf(context)));
+  }
+
+  /** The limits of the context's handler: merged on its first request, then remembered. */
+  private limitsOf(context: ExecutionContext, settings: RateLimitSettings): HandlerLimits {
+    const handler = context.getHandler();
+    const owner = context.getClass();
+    const known = this.handlers.get(handler);
+    if (known !== undefined && known.owner === owner && known.settings === settings) return known;
+    const method = this.reflector.get<MethodLimits | undefined>(
+      RATE_LIMIT_METHOD_METADATA,
+      handler,
+    );
+    // The method is a handler: the guard counts its calls, and its wrapper stands aside.
+    if (method) method.handler = true;
+    const skipMethod = this.reflector.get<Skip>(SKIP_RATE_LIMIT_METADATA, handler);
+    const skipClass = this.reflector.get<Skip>(SKIP_RATE_LIMIT_METADATA, owner);
+    const skips = (skip: Skip, name: string) => skip === true || (skip?.includes(name) ?? false);
     const merged = new Map<string, ResolvedLimit>();
     if (context.getType() === 'http') {
       for (const limit of settings.defaults) {
@@ -138,12 +182,14 @@ export class RateLimitGuard implements CanActivate {
           merged.set(limit.name, limit);
       }
     }
-    const classLimits = (Reflect.getMetadata(RATE_LIMIT_METADATA, context.getClass()) ??
-      []) as ResolvedLimit[];
-    for (const limit of classLimits)
+    const classLimits = this.reflector.get<ResolvedLimit[] | undefined>(RATE_LIMIT_METADATA, owner);
+    for (const limit of classLimits ?? [])
       if (!skips(skipMethod, limit.name)) merged.set(limit.name, limit);
     for (const limit of method?.limits ?? []) merged.set(limit.name, limit);
-    return [...merged.values()];
+    const limits = [...merged.values()];
+    const found = { owner, settings, limits, headers: headerParts(limits) };
+    this.handlers.set(handler, found);
+    return found;
   }
 }
 
@@ -159,7 +205,7 @@ function whereOf(context: ExecutionContext): string {
 export function refusalOf(
   limits: readonly ResolvedLimit[],
   results: readonly RateLimitResult[],
-  keys: readonly string[],
+  entries: ReadonlyArray<{ key: string }>,
 ): RateLimitExceededError | undefined {
   let worst = -1;
   results.forEach((result, i) => {
@@ -169,10 +215,11 @@ export function refusalOf(
   if (worst < 0) return undefined;
   const limit = limits[worst]!;
   const { retryAfterMs } = results[worst]!;
+  const { key } = entries[worst]!;
   return new RateLimitExceededError(
-    MESSAGES.rateLimitExceeded(limit.name, limit.limit, limit.windowMs, keys[worst]!, retryAfterMs),
+    MESSAGES.rateLimitExceeded(limit.name, limit.limit, limit.windowMs, key, retryAfterMs),
     limit.name,
-    keys[worst]!,
+    key,
     limit.limit,
     limit.windowMs,
     retryAfterMs,

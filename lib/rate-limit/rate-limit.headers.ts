@@ -1,15 +1,55 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import type { RateLimitExceededError } from '../errors/rate-limit-exceeded.error.js';
 import type { ResolvedLimit } from './rate-limit.config.js';
-import type { RateLimitHeaders } from './rate-limit-options.interface.js';
-import type { RateLimitResult } from './rate-limit-options.interface.js';
+import type { RateLimitHeaders, RateLimitResult } from './rate-limit-options.interface.js';
 
 /** Whole seconds, rounded up: a client that waits that long is never too early. */
 export function toSeconds(ms: number): number {
   return Math.ceil(ms / 1000);
 }
 
+/** `Retry-After` of a refusal: whole seconds, at least 1 (0 would invite an immediate retry). */
+export function retryAfter(ms: number): [string, string] {
+  return ['Retry-After', String(Math.max(1, toSeconds(ms)))];
+}
+
+/**
+ * The 429 answer to a refused HTTP request: the one place its body is built, for the guard and
+ * `RateLimitExceededFilter` alike. `Retry-After` goes with it ({@link retryAfter}).
+ */
+export function tooManyRequests(error: RateLimitExceededError): HttpException {
+  const seconds = Math.max(1, toSeconds(error.retryAfterMs));
+  return new HttpException(
+    {
+      statusCode: HttpStatus.TOO_MANY_REQUESTS,
+      error: 'Too Many Requests',
+      message: `Rate limit '${error.limitName}' exceeded; retry in ${seconds} s.`,
+    },
+    HttpStatus.TOO_MANY_REQUESTS,
+    { cause: error },
+  );
+}
+
 /** A structured-field string (RFC 8941): quoted, with `"` and `\` escaped. */
 function sfString(text: string): string {
   return `"${text.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/** What the headers of a set of limits always say: worked out once per handler. */
+export interface HeaderParts {
+  /** `RateLimit-Policy`. */
+  readonly policy: string;
+  /** Each limit's name as a structured-field string, for `RateLimit`. */
+  readonly names: readonly string[];
+}
+
+export function headerParts(limits: readonly ResolvedLimit[]): HeaderParts {
+  return {
+    policy: limits
+      .map((l) => `${sfString(l.name)};q=${l.limit};w=${toSeconds(l.windowMs)}`)
+      .join(', '),
+    names: limits.map((l) => sfString(l.name)),
+  };
 }
 
 /**
@@ -22,24 +62,18 @@ function sfString(text: string): string {
  * - `Retry-After` (seconds) on a refusal, whatever `mode` says.
  */
 export function rateLimitHeaders(
-  limits: readonly ResolvedLimit[],
+  parts: HeaderParts,
   results: readonly RateLimitResult[],
   mode: RateLimitHeaders,
 ): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
   if (mode === 'ietf' || mode === 'both') {
-    headers.push(
-      [
-        'RateLimit-Policy',
-        limits.map((l) => `${sfString(l.name)};q=${l.limit};w=${toSeconds(l.windowMs)}`).join(', '),
-      ],
-      [
-        'RateLimit',
-        results
-          .map((r, i) => `${sfString(limits[i]!.name)};r=${r.remaining};t=${toSeconds(r.resetMs)}`)
-          .join(', '),
-      ],
-    );
+    let state = '';
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
+      state += `${i > 0 ? ', ' : ''}${parts.names[i]!};r=${r.remaining};t=${toSeconds(r.resetMs)}`;
+    }
+    headers.push(['RateLimit-Policy', parts.policy], ['RateLimit', state]);
   }
   if (mode === 'legacy' || mode === 'both') {
     const tightest = results.reduce((a, b) =>
@@ -60,7 +94,7 @@ export function rateLimitHeaders(
   const refused = results.filter((r) => !r.allowed);
   if (refused.length > 0) {
     const wait = Math.max(...refused.map((r) => r.retryAfterMs));
-    headers.push(['Retry-After', String(Math.max(1, toSeconds(wait)))]);
+    headers.push(retryAfter(wait));
   }
   return headers;
 }

@@ -27,14 +27,14 @@ export async function trackerOf(
   limit: RateLimitRule,
   context: ExecutionContext,
   settings: RateLimitSettings,
-  where: string,
+  whereOf: (context: ExecutionContext) => string,
 ): Promise<string> {
   const by = limit.by ?? 'ip';
   if (typeof by === 'function') {
     const value = await by(context);
     if (typeof value !== 'string' || value === '')
       throw new CacheXConfigError(
-        MESSAGES.rateLimitBadKey(where, 'by', describe(value)),
+        MESSAGES.rateLimitBadKey(whereOf(context), 'by', describe(value)),
         limit.cache,
         'by',
       );
@@ -55,7 +55,7 @@ export async function trackerOf(
   const ip = ipOf(source);
   if (ip === undefined)
     throw new CacheXConfigError(
-      MESSAGES.rateLimitNoClient(where, context.getType()),
+      MESSAGES.rateLimitNoClient(whereOf(context), context.getType()),
       limit.cache,
       'by',
     );

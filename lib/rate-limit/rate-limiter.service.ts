@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { AtomicOp } from '../backends/atomic-op.js';
+import type { OpArg } from '../backends/atomic-op.js';
 import type { CacheBackend } from '../backends/backend.interface.js';
 import { MemoryBackend } from '../backends/memory/memory.backend.js';
 import { MemoryStore } from '../backends/memory/memory.store.js';
@@ -14,14 +14,19 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import type { CacheRegistry } from '../registry/cache.registry.js';
 import { describe } from '../utils/duration.js';
 import {
-  ALGORITHM_NAMES,
+  OP_MODE,
+  type OpMode,
+  type RateLimitAlgorithmDefinition,
+  type RateLimitState,
+} from './algorithms/rate-limit-algorithm.interface.js';
+import { ALGORITHM_NAMES, ALGORITHMS } from './rate-limit.algorithms.js';
+import {
   BACKEND_ERROR_MODES,
   DEFAULT_SETTINGS,
   limitProblem,
   parseWindow,
   type RateLimitSettings,
 } from './rate-limit.config.js';
-import { ALGORITHMS, OP_MODE, type OpMode, type RateLimitState } from './rate-limit.ops.js';
 import type {
   RateLimitAlgorithm,
   RateLimitBackendErrorMode,
@@ -37,22 +42,34 @@ const PROBE_INTERVAL_MS = 1_000;
 const PROCESS_TOKEN = randomBytes(6).toString('base64url');
 let sequence = 0;
 
-/** One limit of one request, validated, ready to run. */
-interface Step {
-  cache: CacheService;
-  key: string;
-  fullKey: string;
-  op: AtomicOp<RateLimitState>;
-  limit: number;
-  windowMs: number;
-  cost: number;
-  id: string;
-  onBackendError: RateLimitBackendErrorMode;
+/**
+ * A limit's options, checked once (the first time an options object is used): what each call
+ * needs, ready, so that a call validates nothing and builds little.
+ */
+interface Plan {
+  /** The options as given, to notice that an options object was changed since it was checked. */
+  readonly given: Readonly<RateLimitOptions>;
+  readonly cache: CacheService;
+  readonly algorithm: RateLimitAlgorithmDefinition;
+  /** A counter's key is `keyHead + key + keyTail`. */
+  readonly keyHead: string;
+  readonly keyTail: string;
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly cost: number;
+  readonly onBackendError: RateLimitBackendErrorMode;
+  /** The op's ARGV per mode, without the request id (ops only read them). */
+  readonly args: Readonly<Record<OpMode, readonly OpArg[]>>;
 }
 
-/** A step's outcome, and the backend that recorded it (none when nothing was recorded). */
-interface Outcome {
-  state: RateLimitState;
+/** One limit of one request, ready to run. */
+interface Step {
+  readonly plan: Plan;
+  readonly key: string;
+  readonly fullKey: string;
+  /** The request's id, for algorithms that record requests by id. */
+  readonly id: string | undefined;
+  /** Where the step recorded the request (the server or the fallback), if it did. */
   recordedOn: CacheBackend | undefined;
 }
 
@@ -66,15 +83,22 @@ const limiters = new WeakMap<CacheRegistry, RateLimiter>();
  * Keys live under `<keyPrefix>:cachex:rl:{<key>}:<log|sw|fw|tb>` of the chosen cache, invisible to
  * `keys()`, `clear()` and `deletePattern()`; the hash tag keeps a limit's keys in one cluster slot.
  *
+ * An options object is checked the first time it is used and remembered (as long as it lives):
+ * keep one object per limit, as in the example, and calls check nothing again. Changing a
+ * remembered object is noticed (it is checked again).
+ *
  * @example
- * const r = await rateLimiter.consume(`api:${userId}`, { limit: 100, window: '1m' });
- * if (!r.allowed) throw new TooManyRequests(r.retryAfterMs);
+ * const SEARCH: RateLimitOptions = { limit: 100, window: '1m' };
+ * const r = await rateLimiter.consume(`search:${userId}`, SEARCH);
+ * if (!r.allowed) throw new HttpException('Too many searches', HttpStatus.TOO_MANY_REQUESTS);
  */
 export class RateLimiter implements OnApplicationShutdown {
   private readonly logger = new Logger('CacheX:RateLimit');
   /** Caches whose server is down, with when to try it again (process clock, ms). */
   private readonly outages = new Map<string, number>();
   private fallbackBackend: MemoryBackend | undefined;
+  /** Options objects already checked, with what their calls need. */
+  private readonly plans = new WeakMap<RateLimitOptions, Plan>();
 
   /**
    * @param registry - the application's caches
@@ -113,30 +137,32 @@ export class RateLimiter implements OnApplicationShutdown {
    * Counts a request against a limit, if it fits: a refused request is not recorded, so a client
    * that keeps retrying gets through as soon as the window has room.
    * @param key - who or what is limited (`'login:ada@example.com'`); any non-empty string
+   * @param options - the limit; checked on first use, then remembered (see the class)
    * @returns whether the request is admitted, and the limit's state after it
    * @throws InvalidArgumentError for a bad key, limit, window, cost or algorithm (nothing counted)
    * @throws CacheXConfigError when `cache` names no registered cache
    * @throws CacheXConnectionError when the server is down and `onBackendError` is `'throw'`
    * @example
-   * const r = await rateLimiter.consume(`search:${ip}`, { limit: 10, window: '1s' });
+   * const SEARCH: RateLimitOptions = { limit: 10, window: '1s' };
+   * const r = await rateLimiter.consume(`search:${ip}`, SEARCH);
    * if (!r.allowed) reply.header('Retry-After', Math.ceil(r.retryAfterMs / 1000));
    */
   async consume(key: string, options: RateLimitOptions): Promise<RateLimitResult> {
-    const step = this.prepare(key, options);
-    const { state } = await this.run(step, OP_MODE.consume);
-    step.cache.counters.rateLimit(state.allowed);
-    return this.result(step, state);
+    const step = this.step(key, this.planOf(options));
+    const state = await this.run(step, OP_MODE.consume);
+    step.plan.cache.counters.rateLimit(state.allowed);
+    return this.result(step.plan, state);
   }
 
   /**
    * The state of a limit without counting anything: whether a request of `cost` would be
    * admitted now, what remains, and when it resets.
    * @throws InvalidArgumentError, CacheXConfigError as {@link RateLimiter.consume}
-   * @example const { remaining } = await rateLimiter.peek(`search:${ip}`, { limit: 10, window: '1s' });
+   * @example const { remaining } = await rateLimiter.peek(`search:${ip}`, SEARCH);
    */
   async peek(key: string, options: RateLimitOptions): Promise<RateLimitResult> {
-    const step = this.prepare(key, options);
-    return this.result(step, (await this.run(step, OP_MODE.peek)).state);
+    const step = this.step(key, this.planOf(options));
+    return this.result(step.plan, await this.run(step, OP_MODE.peek));
   }
 
   /**
@@ -149,10 +175,12 @@ export class RateLimiter implements OnApplicationShutdown {
    */
   async reset(key: string, options: RateLimitResetOptions = {}): Promise<boolean> {
     const cache = this.registry.get(options.cache ?? DEFAULT_CACHE);
-    this.checkKey(cache, key);
+    checkKey(cache.name, key);
     const algorithms = options.algorithm === undefined ? ALGORITHM_NAMES : [options.algorithm];
-    for (const algorithm of algorithms) this.checkAlgorithm(cache, algorithm);
-    const keys = algorithms.map((algorithm) => fullKey(cache, key, algorithm));
+    for (const algorithm of algorithms) checkAlgorithm(cache.name, algorithm);
+    const keys = algorithms.map(
+      (algorithm) => keyHead(cache) + key + keyTail(ALGORITHMS[algorithm]),
+    );
     const fallback = this.fallbackBackend ? await this.fallbackBackend.delete(keys) : 0;
     const { backend } = cacheContext(cache);
     const deleted = await backend.delete(keys).catch((error) => {
@@ -169,29 +197,25 @@ export class RateLimiter implements OnApplicationShutdown {
   async consumeAll(
     entries: ReadonlyArray<{ key: string; options: RateLimitOptions }>,
   ): Promise<RateLimitResult[]> {
-    const steps = entries.map(({ key, options }) => this.prepare(key, options));
-    const settled = await Promise.allSettled(steps.map((step) => this.run(step, OP_MODE.consume)));
-    const outcomes = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const failed = settled.find((s) => s.status === 'rejected');
-    if (!failed)
-      outcomes.forEach(({ state }, i) => steps[i]!.cache.counters.rateLimit(state.allowed));
-    if (!failed && outcomes.every(({ state }) => state.allowed)) {
-      return outcomes.map(({ state }, i) => this.result(steps[i]!, state));
+    if (entries.length === 1) {
+      const [{ key, options }] = entries as [{ key: string; options: RateLimitOptions }];
+      return [await this.consume(key, options)];
     }
-    await Promise.all(
-      settled.map((s, i) =>
-        s.status === 'fulfilled' && s.value.recordedOn
-          ? this.refund(steps[i]!, s.value.recordedOn)
-          : null,
-      ),
-    );
+    const steps = entries.map(({ key, options }) => this.step(key, this.planOf(options)));
+    const settled = await Promise.allSettled(steps.map((step) => this.run(step, OP_MODE.consume)));
+    const failed = settled.find((s) => s.status === 'rejected');
+    const states = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    if (!failed)
+      states.forEach((state, i) => steps[i]!.plan.cache.counters.rateLimit(state.allowed));
+    if (!failed && states.every((state) => state.allowed)) {
+      return states.map((state, i) => this.result(steps[i]!.plan, state));
+    }
+    await Promise.all(steps.map((step) => (step.recordedOn ? this.refund(step) : null)));
     if (failed) throw failed.reason;
-    return outcomes.map(({ state, recordedOn }, i) => {
-      const step = steps[i]!;
-      const refunded = recordedOn
-        ? Math.min(step.limit, state.remaining + step.cost)
-        : state.remaining;
-      return this.result(step, { ...state, remaining: refunded });
+    return states.map((state, i) => {
+      const { plan, recordedOn } = steps[i]!;
+      const refunded = recordedOn ? Math.min(plan.limit, state.remaining + plan.cost) : undefined;
+      return this.result(plan, state, refunded);
     });
   }
 
@@ -202,87 +226,91 @@ export class RateLimiter implements OnApplicationShutdown {
     if (limiters.get(this.registry) === this) limiters.delete(this.registry);
   }
 
-  private prepare(key: string, options: RateLimitOptions): Step {
+  /** The plan of an options object: remembered, or checked and made now. */
+  private planOf(options: RateLimitOptions): Plan {
+    const plan = this.plans.get(options);
+    if (plan !== undefined && unchanged(plan.given, options)) return plan;
+    const made = this.makePlan(options);
+    this.plans.set(options, made);
+    return made;
+  }
+
+  private makePlan(options: RateLimitOptions): Plan {
     if (typeof options !== 'object' || options === null)
-      throw new InvalidArgumentError(
-        MESSAGES.invalidArgument(
-          DEFAULT_CACHE,
-          'options',
-          `must be an object such as { limit: 100, window: '1m' }, got ${describe(options)}`,
-        ),
+      throw invalid(
         DEFAULT_CACHE,
         'options',
+        `must be an object such as { limit: 100, window: '1m' }, got ${describe(options)}`,
       );
-    const cache = this.registry.get(options.cache ?? DEFAULT_CACHE);
-    const invalid = (argument: string, problem: string) =>
-      new InvalidArgumentError(
-        MESSAGES.invalidArgument(cache.name, argument, problem),
-        cache.name,
-        argument,
-      );
-    this.checkKey(cache, key);
-    const limitError = limitProblem(options.limit);
-    if (limitError) throw invalid('limit', limitError);
-    const windowMs = parseWindow(options.window);
-    if (typeof windowMs === 'string') throw invalid('window', windowMs);
-    const cost = options.cost ?? 1;
-    if (!Number.isSafeInteger(cost) || cost < 1 || cost > options.limit)
+    const given = {
+      limit: options.limit,
+      window: options.window,
+      algorithm: options.algorithm,
+      cost: options.cost,
+      cache: options.cache,
+      onBackendError: options.onBackendError,
+    };
+    const cache = this.registry.get(given.cache ?? DEFAULT_CACHE);
+    const limitError = limitProblem(given.limit);
+    if (limitError) throw invalid(cache.name, 'limit', limitError);
+    const windowMs = parseWindow(given.window);
+    if (typeof windowMs === 'string') throw invalid(cache.name, 'window', windowMs);
+    const cost = given.cost ?? 1;
+    if (!Number.isSafeInteger(cost) || cost < 1 || cost > given.limit)
       throw invalid(
+        cache.name,
         'cost',
-        `must be an integer from 1 to the limit (${options.limit}), got ${describe(cost)}`,
+        `must be an integer from 1 to the limit (${given.limit}), got ${describe(cost)}`,
       );
-    const algorithm = options.algorithm ?? 'sliding-log';
-    this.checkAlgorithm(cache, algorithm);
-    const onBackendError = options.onBackendError ?? this.settings.onBackendError;
+    const algorithmName = given.algorithm ?? 'sliding-log';
+    checkAlgorithm(cache.name, algorithmName);
+    const algorithm = ALGORITHMS[algorithmName];
+    const onBackendError = given.onBackendError ?? this.settings.onBackendError;
     if (!BACKEND_ERROR_MODES.includes(onBackendError))
       throw invalid(
+        cache.name,
         'onBackendError',
         `must be one of ${BACKEND_ERROR_MODES.join(', ')}, got ${describe(onBackendError)}`,
       );
+    const argsOf = (mode: OpMode) => [mode, given.limit, windowMs, cost];
     return {
+      given,
       cache,
-      key,
-      fullKey: fullKey(cache, key, algorithm),
-      op: ALGORITHMS[algorithm].op,
-      limit: options.limit,
+      algorithm,
+      keyHead: keyHead(cache),
+      keyTail: keyTail(algorithm),
+      limit: given.limit,
       windowMs,
       cost,
-      id: `${PROCESS_TOKEN}.${(++sequence).toString(36)}`,
       onBackendError,
+      args: {
+        [OP_MODE.consume]: argsOf(OP_MODE.consume),
+        [OP_MODE.peek]: argsOf(OP_MODE.peek),
+        [OP_MODE.refund]: argsOf(OP_MODE.refund),
+      },
     };
   }
 
-  private checkKey(cache: CacheService, key: string): void {
-    if (typeof key !== 'string' || key === '')
-      throw new InvalidArgumentError(
-        MESSAGES.invalidArgument(
-          cache.name,
-          'key',
-          `must be a non-empty string, got ${describe(key)}`,
-        ),
-        cache.name,
-        'key',
-      );
+  private step(key: string, plan: Plan): Step {
+    if (typeof key !== 'string' || key === '') checkKey(plan.cache.name, key);
+    return {
+      plan,
+      key,
+      fullKey: plan.keyHead + key + plan.keyTail,
+      id: plan.algorithm.requestIds ? `${PROCESS_TOKEN}.${(++sequence).toString(36)}` : undefined,
+      recordedOn: undefined,
+    };
   }
 
-  private checkAlgorithm(cache: CacheService, algorithm: RateLimitAlgorithm): void {
-    if (!ALGORITHM_NAMES.includes(algorithm))
-      throw new InvalidArgumentError(
-        MESSAGES.invalidArgument(
-          cache.name,
-          'algorithm',
-          `must be one of ${ALGORITHM_NAMES.join(', ')}, got ${describe(algorithm)}`,
-        ),
-        cache.name,
-        'algorithm',
-      );
-  }
-
-  private result(step: Step, state: RateLimitState): RateLimitResult {
+  /**
+   * What a limit says about a request: the one place results are built.
+   * @param remaining - instead of the state's, for a request taken back
+   */
+  private result(plan: Plan, state: RateLimitState, remaining = state.remaining): RateLimitResult {
     return {
       allowed: state.allowed,
-      limit: step.limit,
-      remaining: state.remaining,
+      limit: plan.limit,
+      remaining,
       resetMs: state.resetMs,
       retryAfterMs: state.retryAfterMs,
     };
@@ -294,70 +322,67 @@ export class RateLimiter implements OnApplicationShutdown {
    * {@link PROBE_INTERVAL_MS} tries the server, so that the others do not each wait for the
    * client's reconnection attempts.
    */
-  private async run(step: Step, mode: OpMode): Promise<Outcome> {
-    const name = step.cache.name;
-    const probeAt = this.outages.get(name);
-    if (probeAt !== undefined && step.onBackendError !== 'throw' && Date.now() < probeAt) {
-      return this.degrade(step, mode);
+  private async run(step: Step, mode: OpMode): Promise<RateLimitState> {
+    const { plan } = step;
+    const name = plan.cache.name;
+    if (this.outages.size > 0) {
+      const probeAt = this.outages.get(name);
+      if (probeAt !== undefined) {
+        if (plan.onBackendError !== 'throw' && Date.now() < probeAt)
+          return this.degrade(step, mode);
+        this.outages.set(name, Date.now() + PROBE_INTERVAL_MS);
+      }
     }
-    if (probeAt !== undefined) this.outages.set(name, Date.now() + PROBE_INTERVAL_MS);
-    const { backend } = cacheContext(step.cache);
+    const backend = plan.cache.backend;
     try {
-      const state = await backend.run(step.op, [step.fullKey], this.args(step, mode));
-      if (this.outages.delete(name)) this.logger.log(MESSAGES.rateLimitBackendUp(name));
-      return {
-        state,
-        recordedOn: mode === OP_MODE.consume && state.allowed ? backend : undefined,
-      };
+      const state = await backend.run(plan.algorithm.op, [step.fullKey], this.args(step, mode));
+      if (mode === OP_MODE.consume && state.allowed) step.recordedOn = backend;
+      if (this.outages.size > 0 && this.outages.delete(name))
+        this.logger.log(MESSAGES.rateLimitBackendUp(name));
+      return state;
     } catch (error) {
       const mapped = mapBackendError(error, name, step.key);
       if (!(mapped instanceof CacheXConnectionError)) throw mapped;
       if (!this.outages.has(name))
         this.logger.error(MESSAGES.rateLimitBackendDown(name, mapped.message));
       this.outages.set(name, Date.now() + PROBE_INTERVAL_MS);
-      if (step.onBackendError === 'throw') throw mapped;
+      if (plan.onBackendError === 'throw') throw mapped;
       return this.degrade(step, mode);
     }
   }
 
   /** A step while the server is down: admitted, refused, or counted in this process. */
-  private async degrade(step: Step, mode: OpMode): Promise<Outcome> {
-    switch (step.onBackendError) {
+  private async degrade(step: Step, mode: OpMode): Promise<RateLimitState> {
+    const { plan } = step;
+    switch (plan.onBackendError) {
       case 'deny':
         return {
-          state: {
-            allowed: false,
-            remaining: 0,
-            resetMs: step.windowMs,
-            retryAfterMs: step.windowMs,
-          },
-          recordedOn: undefined,
+          allowed: false,
+          remaining: 0,
+          resetMs: plan.windowMs,
+          retryAfterMs: plan.windowMs,
         };
       case 'fallback': {
         const backend = this.fallback();
-        const state = await backend.run(step.op, [step.fullKey], this.args(step, mode));
-        return {
-          state,
-          recordedOn: mode === OP_MODE.consume && state.allowed ? backend : undefined,
-        };
+        const state = await backend.run(plan.algorithm.op, [step.fullKey], this.args(step, mode));
+        if (mode === OP_MODE.consume && state.allowed) step.recordedOn = backend;
+        return state;
       }
       default:
-        return {
-          state: { allowed: true, remaining: step.limit - step.cost, resetMs: 0, retryAfterMs: 0 },
-          recordedOn: undefined,
-        };
+        return { allowed: true, remaining: plan.limit - plan.cost, resetMs: 0, retryAfterMs: 0 };
     }
   }
 
   /** Takes back a request a limit admitted. Best effort: if it fails the request stays counted, on the strict side. */
-  private async refund(step: Step, backend: CacheBackend): Promise<void> {
-    await backend
-      .run(step.op, [step.fullKey], this.args(step, OP_MODE.refund))
+  private async refund(step: Step): Promise<void> {
+    await step
+      .recordedOn!.run(step.plan.algorithm.op, [step.fullKey], this.args(step, OP_MODE.refund))
       .catch(() => undefined);
   }
 
-  private args(step: Step, mode: OpMode): Array<string | number> {
-    return [mode, step.limit, step.windowMs, step.cost, step.id];
+  private args(step: Step, mode: OpMode): readonly OpArg[] {
+    const args = step.plan.args[mode];
+    return step.id === undefined ? args : [...args, step.id];
   }
 
   /** The in-process limiter of `onBackendError: 'fallback'`: a private memory store, started on first use. */
@@ -373,7 +398,48 @@ export class RateLimiter implements OnApplicationShutdown {
   }
 }
 
-/** A limit's key on the server; the hash tag keeps all counters of one key in one cluster slot. */
-function fullKey(cache: CacheService, key: string, algorithm: RateLimitAlgorithm): string {
-  return cacheContext(cache).keyBuilder.internal('rl', `{${key}}:${ALGORITHMS[algorithm].suffix}`);
+/** Whether an options object still says what it said when its plan was made. */
+function unchanged(given: Readonly<RateLimitOptions>, options: RateLimitOptions): boolean {
+  return (
+    options.limit === given.limit &&
+    options.window === given.window &&
+    options.algorithm === given.algorithm &&
+    options.cost === given.cost &&
+    options.cache === given.cache &&
+    options.onBackendError === given.onBackendError
+  );
+}
+
+/** The start of a limit's keys in a cache; the hash tag keeps all counters of one key in one cluster slot. */
+function keyHead(cache: CacheService): string {
+  return cache.keyBuilder.internal('rl', '{');
+}
+
+function keyTail(algorithm: RateLimitAlgorithmDefinition): string {
+  return `}:${algorithm.suffix}`;
+}
+
+function invalid(cache: string, argument: string, problem: string): InvalidArgumentError {
+  return new InvalidArgumentError(
+    MESSAGES.invalidArgument(cache, argument, problem),
+    cache,
+    argument,
+  );
+}
+
+function checkKey(cache: string, key: unknown): void {
+  if (typeof key !== 'string' || key === '')
+    throw invalid(cache, 'key', `must be a non-empty string, got ${describe(key)}`);
+}
+
+function checkAlgorithm(
+  cache: string,
+  algorithm: unknown,
+): asserts algorithm is RateLimitAlgorithm {
+  if (!ALGORITHM_NAMES.includes(algorithm as RateLimitAlgorithm))
+    throw invalid(
+      cache,
+      'algorithm',
+      `must be one of ${ALGORITHM_NAMES.join(', ')}, got ${describe(algorithm)}`,
+    );
 }

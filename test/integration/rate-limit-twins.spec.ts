@@ -8,15 +8,25 @@
  * left out: the server would expire keys on its own clock while the sequence runs on the simulated
  * one. The memory twin keeps its expiry, on the simulated clock, so this also checks that a key
  * never expires while it still matters (the script, whose keys never expire here, would then
- * answer otherwise). The fixed window is left out: its only clock is the server's key expiry
- * (`PTTL`), which cannot be simulated.
+ * answer otherwise).
+ *
+ * An algorithm whose script never reads `TIME` (the fixed window: its only clock is the server's
+ * key expiry, `PTTL`, which cannot be simulated) runs the same sequences on real time instead, in
+ * a window of an hour: the counts must be equal, the durations equal within what the steps take.
+ *
+ * Every algorithm of the table runs: a new one is checked by being listed there.
  */
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { MemoryBackend } from '../../lib/backends/memory/memory.backend.js';
 import { MemoryStore } from '../../lib/backends/memory/memory.store.js';
-import { ALGORITHMS, OP_MODE, type OpMode } from '../../lib/rate-limit/rate-limit.ops.js';
+import {
+  OP_MODE,
+  type OpMode,
+  type RateLimitState,
+} from '../../lib/rate-limit/algorithms/rate-limit-algorithm.interface.js';
+import { ALGORITHM_NAMES, ALGORITHMS } from '../../lib/rate-limit/rate-limit.algorithms.js';
 import { testServers } from '../harness/index.js';
 
 /** Timers stay real (ioredis needs them); only `Date` follows the simulated clock. */
@@ -62,7 +72,73 @@ function random(seed: number): () => number {
   };
 }
 
-describe.each(['sliding-log', 'sliding-window', 'token-bucket'] as const)('%s', (algorithm) => {
+/** One random step of a sequence: what to ask, given the requests admitted so far. */
+function nextStep(
+  next: () => number,
+  step: number,
+  limit: number,
+  admitted: Array<{ id: string; cost: number }>,
+): { mode: OpMode; cost: number; id: string } {
+  const roll = next();
+  let mode: OpMode = roll < 0.7 ? OP_MODE.consume : OP_MODE.peek;
+  let cost = 1 + Math.floor(next() * Math.min(limit, 3));
+  let id = `r${step}`;
+  if (roll >= 0.85 && admitted.length > 0) {
+    mode = OP_MODE.refund;
+    ({ id, cost } = admitted.pop()!);
+  }
+  return { mode, cost, id };
+}
+
+const SIMULATED = ALGORITHM_NAMES.filter((a) => ALGORITHMS[a].op.script.lua.includes("'TIME'"));
+const REAL_TIME = ALGORITHM_NAMES.filter((a) => !SIMULATED.includes(a));
+
+it('every algorithm of the table is checked one way or the other', () => {
+  expect([...SIMULATED, ...REAL_TIME].sort()).toEqual([...ALGORITHM_NAMES].sort());
+  expect(REAL_TIME).toEqual(['fixed-window']);
+});
+
+describe.each(REAL_TIME)('%s (real time)', (algorithm) => {
+  const op = ALGORITHMS[algorithm].op;
+
+  it.each([1, 2, 3, 4])('answers as the memory twin (seed %i)', async (seed) => {
+    const next = random(seed * 104_729 + algorithm.length);
+    const store = MemoryStore.acquire(randomUUID(), { sweepInterval: 60_000 }) as MemoryStore;
+    const memory = new MemoryBackend(store);
+    backends.push(memory);
+    const window = 3_600_000;
+    for (let trial = 0; trial < 6; trial++) {
+      const key = `cachex-twins:${randomUUID()}`;
+      keys.push(key);
+      const limit = 1 + Math.floor(next() * 7);
+      const admitted: Array<{ id: string; cost: number }> = [];
+      const started = Date.now();
+      for (let step = 0; step < 40; step++) {
+        const { mode, cost, id } = nextStep(next, step, limit, admitted);
+        const args = [mode, limit, window, cost, id];
+        const fromMemory: RateLimitState = await memory.run(op, [key], args);
+        const fromScript = op.fromRedis(await redis.eval(op.script.lua, 1, key, ...args));
+        // Both count down from one hour, read a few ms apart.
+        const slack = Date.now() - started + 5;
+        expect({ trial, step, mode, cost, allowed: fromScript.allowed }).toEqual({
+          trial,
+          step,
+          mode,
+          cost,
+          allowed: fromMemory.allowed,
+        });
+        expect(fromScript.remaining).toBe(fromMemory.remaining);
+        expect(Math.abs(fromScript.resetMs - fromMemory.resetMs)).toBeLessThanOrEqual(slack);
+        expect(Math.abs(fromScript.retryAfterMs - fromMemory.retryAfterMs)).toBeLessThanOrEqual(
+          slack,
+        );
+        if (mode === OP_MODE.consume && fromMemory.allowed) admitted.push({ id, cost });
+      }
+    }
+  });
+});
+
+describe.each(SIMULATED)('%s', (algorithm) => {
   const op = ALGORITHMS[algorithm].op;
   const lua = op.script.lua
     .replace(
@@ -95,17 +171,10 @@ describe.each(['sliding-log', 'sliding-window', 'token-bucket'] as const)('%s', 
         for (let step = 0; step < 60; step++) {
           // Steps about as far apart as requests that the limit admits, sometimes farther.
           now += Math.floor(next() * (window / limit) * 1.3);
-          const roll = next();
-          let mode: OpMode = roll < 0.7 ? OP_MODE.consume : OP_MODE.peek;
-          let cost = 1 + Math.floor(next() * Math.min(limit, 3));
-          let id = `r${step}`;
-          if (roll >= 0.85 && admitted.length > 0) {
-            mode = OP_MODE.refund;
-            ({ id, cost } = admitted.pop()!);
-          }
+          const { mode, cost, id } = nextStep(next, step, limit, admitted);
           const args = [mode, limit, window, cost, id];
           jest.setSystemTime(now);
-          const fromMemory = await memory.run(op, [key], args);
+          const fromMemory: RateLimitState = await memory.run(op, [key], args);
           const fromScript = op.fromRedis(await redis.eval(lua, 1, key, ...args, now));
           expect({ trial, step, mode, cost, answer: fromScript }).toEqual({
             trial,

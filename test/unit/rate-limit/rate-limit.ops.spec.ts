@@ -3,11 +3,11 @@ import { jest } from '@jest/globals';
 import { MemoryBackend } from '../../../lib/backends/memory/memory.backend.js';
 import { MemoryStore } from '../../../lib/backends/memory/memory.store.js';
 import {
-  ALGORITHMS,
   OP_MODE,
   type OpMode,
   type RateLimitState,
-} from '../../../lib/rate-limit/rate-limit.ops.js';
+} from '../../../lib/rate-limit/algorithms/rate-limit-algorithm.interface.js';
+import { ALGORITHMS } from '../../../lib/rate-limit/rate-limit.algorithms.js';
 import type { RateLimitAlgorithm } from '../../../lib/index.js';
 
 /**
@@ -226,5 +226,5 @@ describe('token bucket', () => {
 it('a key of another type is a WRONGTYPE error, as on Redis', async () => {
   await backend.set('k', 'text', { ttl: null });
   await expect(step('sliding-log', 1, 1000)).rejects.toThrow(/^WRONGTYPE/);
-  await expect(step('token-bucket', 1, 1000)).rejects.toThrow(/^WRONGTYPE/);
+  await expect(step('sliding-window', 1, 1000)).rejects.toThrow(/^WRONGTYPE/);
 });
