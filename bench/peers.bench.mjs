@@ -443,8 +443,12 @@ async function lockRows(lib, server) {
   const LEASE = 30_000;
   const registry = await lib.CacheRegistry.create({
     default: { location: server.url, keyPrefix: 'lk' },
+    // The library's own share of the cost, without ioredis' auto-pipelining (a turn per round
+    // trip), as the floor runs.
+    apOff: { location: server.url, keyPrefix: 'lk-ap-off', redis: { enableAutoPipelining: false } },
   });
   const cache = registry.get('default');
+  const cacheApOff = registry.get('apOff');
   const raw = new Redis({ port: server.port, host: server.host });
   raw.defineCommand('compareAndDelete', { numberOfKeys: 1, lua: COMPARE_AND_DELETE });
   const semClient = new Redis({ port: server.port, host: server.host });
@@ -458,6 +462,11 @@ async function lockRows(lib, server) {
   const columns = {
     cachex: async (i, w) => {
       const lock = cache.lock(name(i, w), { lease: LEASE });
+      if (!(await lock.acquire())) throw new Error('cachex: uncontended acquire failed');
+      await lock.release();
+    },
+    'cachex AP off': async (i, w) => {
+      const lock = cacheApOff.lock(name(i, w), { lease: LEASE });
       if (!(await lock.acquire())) throw new Error('cachex: uncontended acquire failed');
       await lock.release();
     },
@@ -482,6 +491,7 @@ async function lockRows(lib, server) {
     },
   };
   try {
+    await countCommands(raw, { cachex: columns.cachex, floor: columns['raw SET NX + Lua floor'] });
     for (const [label, concurrency, ops] of [
       ['serial', 1, 1_000],
       ['c10', 10, 4_000],
@@ -499,6 +509,36 @@ async function lockRows(lib, server) {
     redlockClient.disconnect();
     await registry.onApplicationShutdown();
   }
+}
+
+/**
+ * Server commands per acquire + release pair, from INFO commandstats (a script's calls count as
+ * commands too): what each column costs the server, apart from round trips.
+ */
+async function countCommands(raw, columns) {
+  const PAIRS = 100;
+  const total = async () => {
+    const info = await raw.info('commandstats');
+    let calls = 0;
+    for (const [, n] of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) calls += Number(n);
+    return calls;
+  };
+  const counts = {};
+  for (const [column, op] of Object.entries(columns)) {
+    await op(0, 99); // scripts loaded
+    await raw.config('RESETSTAT');
+    const before = await total();
+    for (let i = 0; i < PAIRS; i++) await op(i, 99);
+    // The INFO call after the reset counts itself once.
+    counts[column] = ((await total()) - before - 1) / PAIRS;
+  }
+  console.log(
+    `\nserver commands per acquire + release: ` +
+      Object.entries(counts)
+        .map(([column, n]) => `${column} ${n}`)
+        .join(', '),
+  );
+  results.push({ section: 'locks on Redis', name: 'server commands per pair', counts });
 }
 
 /** HTTP: a Nest + Express app in a child process, 20 connections from autocannon. */

@@ -84,15 +84,16 @@ describe("the acquire script and its memory twin, for the caller's own token", (
       { binary: false },
     );
     try {
-      const keys = [`twins:${Date.now()}:{l}`, `twins:${Date.now()}:{l}:fence`];
+      const lock = `twins:${Date.now()}:{l}`;
+      const keys = [lock, `${lock}:fence`, `${lock}:waiters`];
       for (const run of [
         (args: string[]) => ACQUIRE_LOCK.script.run(redis, keys, args).then(ACQUIRE_LOCK.fromRedis),
         (args: string[]) => memory.run(ACQUIRE_LOCK, keys, args),
       ]) {
-        const first = await run(['me', '10000']);
+        const first = await run(['me', '10000', '0']);
         expect(first).toEqual({ acquired: true, fencingToken: expect.any(Number) });
-        expect(await run(['me', '10000'])).toEqual(first);
-        expect(await run(['other', '10000'])).toEqual({
+        expect(await run(['me', '10000', '0'])).toEqual(first);
+        expect(await run(['other', '10000', '0'])).toEqual({
           acquired: false,
           pttl: expect.any(Number),
         });
