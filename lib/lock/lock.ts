@@ -129,6 +129,13 @@ export class Lock implements AsyncDisposable {
   /** The signal's controller, made when first needed (most locks never hand out a signal). */
   private controller: AbortController | undefined;
   private lostError: LockLostError | undefined;
+  /**
+   * When the lease ends as this process sees it (ms since the epoch). A timer acts on it only
+   * while someone can observe the loss at once (the signal was handed out, or the watchdog
+   * runs); otherwise the loss is found when the lock is next used, which saves a timer per
+   * acquisition on the hot path.
+   */
+  private leaseEndsAt = 0;
   private leaseTimer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   /** The last renewal's failure, while the watchdog cannot reach the server. */
@@ -161,6 +168,7 @@ export class Lock implements AsyncDisposable {
 
   /** Whether this object holds the lock now, as far as it knows (acquired, not released or lost). */
   get held(): boolean {
+    this.checkLease();
     return this.state === 'held';
   }
 
@@ -186,7 +194,11 @@ export class Lock implements AsyncDisposable {
    * acquisition.
    */
   get signal(): AbortSignal {
-    this.controller ??= new AbortController();
+    if (!this.controller) {
+      this.controller = new AbortController();
+      this.checkLease();
+      if (this.state === 'held') this.armLeaseTimer();
+    }
     return this.controller.signal;
   }
 
@@ -241,6 +253,7 @@ export class Lock implements AsyncDisposable {
    * @example await lock.release();
    */
   async release(): Promise<void> {
+    this.checkLease();
     if (this.state !== 'held' && this.state !== 'lost') return;
     const token = this.currentToken!;
     const lost = this.state === 'lost' ? this.lostError : undefined;
@@ -272,6 +285,7 @@ export class Lock implements AsyncDisposable {
     const ms = parseDuration(by);
     if (typeof ms === 'string') throw invalid(this.host, 'by', ms);
     if (ms < 1) throw invalid(this.host, 'by', 'must be at least 1 ms');
+    this.checkLease();
     if (this.state === 'lost') throw this.lostError!;
     if (this.state !== 'held') {
       throw new CacheXError(MESSAGES.lockNotHeld(this.host.name, this.name));
@@ -396,18 +410,29 @@ export class Lock implements AsyncDisposable {
   }
 
   private expireAt(at: number): void {
+    this.leaseEndsAt = at;
+    if (this.controller || this.autoExtend) this.armLeaseTimer();
+  }
+
+  /** Aborts the signal when the lease ends (see {@link Lock.leaseEndsAt}). */
+  private armLeaseTimer(): void {
     clearTimeout(this.leaseTimer);
-    const delay = at - Date.now();
+    const delay = this.leaseEndsAt - Date.now();
     this.leaseTimer = setTimeout(() => {
       // Timers cap at about 24.8 days; a longer lease is waited out in steps.
-      if (delay > MAX_TIMER_MS) this.expireAt(at);
-      else
-        this.lose(
-          this.renewalError || this.renewing ? 'unreachable' : 'expired',
-          this.renewalError,
-        );
+      if (delay > MAX_TIMER_MS) this.armLeaseTimer();
+      else this.leaseEnded();
     }, clamp(delay));
     this.leaseTimer.unref();
+  }
+
+  /** Notes a loss that no timer has reported yet: the lease ended while the lock was held. */
+  private checkLease(): void {
+    if (this.state === 'held' && Date.now() >= this.leaseEndsAt) this.leaseEnded();
+  }
+
+  private leaseEnded(): void {
+    this.lose(this.renewalError || this.renewing ? 'unreachable' : 'expired', this.renewalError);
   }
 
   private scheduleRenewal(): void {

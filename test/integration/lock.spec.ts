@@ -2,6 +2,8 @@
  * Locks on real servers, where the contract suite cannot go: server failures while a lock is
  * held, the pub/sub release notices waiters subscribe to, and the connections they use.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Cluster, Redis } from 'ioredis';
 import { CacheXConnectionError, LockLostError, type CacheConfig } from '../../lib/index.js';
 import { escapeGlob } from '../../lib/utils/glob.js';
@@ -155,6 +157,105 @@ describe('release notices', () => {
     }
   });
 });
+
+/** How long a child may take to exit after `app.close()` resolved, in ms. */
+const EXIT_AFTER_CLOSE_MS = 5_000;
+/** The longest a child may run (the first one transpiles the library), in ms. */
+const APP_TIMEOUT_MS = 80_000;
+
+describe('waits keep a standalone process alive (issue 11)', () => {
+  it.each(['memory', 'Redis'])(
+    'on %s, a withLock wait on a held lock runs to its end, then the app closes and exits by itself',
+    async (backend) => {
+      const run = await runApp(location(backend), 'lock-wait');
+      expect(run.events.map((e) => e.name)).toEqual(['waiting', 'wait-ended', 'closed']);
+      const ended = run.events[1]!;
+      expect(ended.detail).toBe('error=LockAcquireTimeoutError');
+      expect(ended.at - run.events[0]!.at).toBeGreaterThanOrEqual(450);
+      expect(run.code).toBe(0);
+      expect(run.exitAfterClosedMs).toBeLessThan(EXIT_AFTER_CLOSE_MS);
+    },
+    APP_TIMEOUT_MS + 10_000,
+  );
+
+  it.each(['memory', 'Redis'])(
+    "on %s, cache.wrap()'s wait for another process' computation runs to its end",
+    async (backend) => {
+      const run = await runApp(location(backend), 'wrap-wait');
+      expect(run.events.map((e) => e.name)).toEqual(['waiting', 'wait-ended', 'closed']);
+      expect(run.events[1]!.detail).toBe('value=computed');
+      expect(run.events[1]!.at - run.events[0]!.at).toBeGreaterThanOrEqual(450);
+      expect(run.code).toBe(0);
+      expect(run.exitAfterClosedMs).toBeLessThan(EXIT_AFTER_CLOSE_MS);
+    },
+    APP_TIMEOUT_MS + 10_000,
+  );
+
+  it.each(['memory', 'Redis'])(
+    'on %s, app.close() ends a long wait at once, and the process exits',
+    async (backend) => {
+      const run = await runApp(location(backend), 'close-wait');
+      expect(run.events.map((e) => e.name)).toEqual(['waiting', 'wait-ended', 'closed']);
+      // The wait was for a minute; app.close() came 300 ms in.
+      expect(run.events[1]!.detail).toBe('error=CacheXError');
+      expect(run.events[1]!.at - run.events[0]!.at).toBeLessThan(5_000);
+      expect(run.code).toBe(0);
+      expect(run.exitAfterClosedMs).toBeLessThan(EXIT_AFTER_CLOSE_MS);
+    },
+    APP_TIMEOUT_MS + 10_000,
+  );
+
+  const location = (backend: string) =>
+    backend === 'memory' ? 'memory://' : testServers().redis.url;
+});
+
+interface AppRun {
+  events: Array<{ name: string; at: number; detail: string }>;
+  code: number | null;
+  /** From the `closed` line to the process' exit; Infinity when it never printed it. */
+  exitAfterClosedMs: number;
+}
+
+/** Runs lock-wait.app.mjs in a child `node` on the library's sources, bounded in time. */
+function runApp(location: string, scenario: string): Promise<AppRun> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS; // Jest's VM-modules flag: the child is plain Node
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      './test/support/ts-import.mjs',
+      'test/integration/lock-wait.app.mjs',
+      location,
+      scenario,
+    ],
+    { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  let closedAt = Infinity;
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (closedAt === Infinity && output.includes('EVENT closed')) closedAt = Date.now();
+  });
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), APP_TIMEOUT_MS);
+  return new Promise((resolve) => {
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      const events = [...output.matchAll(/^EVENT (\S+) (\d+) ?(.*)$/gm)].map(
+        ([, name, at, detail]) => ({
+          name: name!,
+          at: Number(at),
+          detail: detail!.trim(),
+        }),
+      );
+      if (code !== 0) process.stderr.write(`lock-wait.app ${scenario}: exit ${code}\n${errors}`);
+      resolve({ events, code, exitAfterClosedMs: Date.now() - closedAt });
+    });
+  });
+}
 
 function abortedOrTimeout(signal: AbortSignal, ms: number): Promise<void> {
   return new Promise((resolve) => {
