@@ -105,6 +105,40 @@ describe('release notices', () => {
     }
   });
 
+  it('an uncontended acquire + release is two scripts of five commands, without PUBLISH; a release with a waiter publishes', async () => {
+    const server = await spawnRedis();
+    const admin = new Redis({ host: server.host, port: server.port });
+    try {
+      const keyPrefix = uniquePrefix();
+      const cache = await open({ location: server.url, keyPrefix });
+      await cache.withLock('warm-up', () => undefined); // scripts loaded
+      await admin.config('RESETSTAT');
+      for (let i = 0; i < 10; i++) await cache.withLock(`job${i}`, () => undefined);
+      // SET NX, TIME, SET … GET (the fence); GET, DEL.
+      expect(await commandStats(admin)).toEqual({
+        'config|resetstat': 1,
+        evalsha: 20,
+        set: 20,
+        time: 10,
+        get: 10,
+        del: 10,
+      });
+
+      const holder = cache.lock('job', { lease: '1m' });
+      await holder.acquire();
+      const waiterCache = await open({ location: server.url, keyPrefix });
+      const waiting = waiterCache.lock('job').acquire({ wait: '20s' });
+      const channel = cache.keyBuilder.internal('lock', '{job}');
+      await until(async () => (await numsub(admin, channel)) === 1);
+      await holder.release();
+      expect(await waiting).toBe(true);
+      expect((await commandStats(admin)).publish).toBe(1);
+    } finally {
+      await admin.quit();
+      await server.stop();
+    }
+  }, 30_000);
+
   it('on a cluster, a waiter hears the release through the cluster subscriber', async () => {
     const prefix = uniquePrefix();
     const config: CacheConfig = {
@@ -270,6 +304,17 @@ function abortedOrTimeout(signal: AbortSignal, ms: number): Promise<void> {
       { once: true },
     );
   });
+}
+
+/** Calls per command since the last CONFIG RESETSTAT (INFO itself is not counted yet). */
+async function commandStats(client: Redis): Promise<Record<string, number>> {
+  const info = await client.info('commandstats');
+  return Object.fromEntries(
+    [...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map(([, name, calls]) => [
+      name!,
+      Number(calls),
+    ]),
+  );
 }
 
 async function numsub(client: Redis, channel: string): Promise<number> {
