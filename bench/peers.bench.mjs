@@ -491,7 +491,11 @@ async function lockRows(lib, server) {
     },
   };
   try {
-    await countCommands(raw, { cachex: columns.cachex, floor: columns['raw SET NX + Lua floor'] });
+    await countCommands(raw, {
+      cachex: columns['cachex AP off'],
+      floor: columns['raw SET NX + Lua floor'],
+      'redis-semaphore': columns['redis-semaphore'],
+    });
     for (const [label, concurrency, ops] of [
       ['serial', 1, 1_000],
       ['c10', 10, 4_000],
@@ -512,31 +516,37 @@ async function lockRows(lib, server) {
 }
 
 /**
- * Server commands per acquire + release pair, from INFO commandstats (a script's calls count as
- * commands too): what each column costs the server, apart from round trips.
+ * Server commands per acquire + release pair, and the server's time in them (µs), from INFO
+ * commandstats (a script's calls count as commands too, and its time includes theirs): what each
+ * column costs the server, apart from round trips, and less sensitive to other load on the
+ * machine than ops/s.
  */
 async function countCommands(raw, columns) {
-  const PAIRS = 100;
+  const PAIRS = 500;
   const total = async () => {
     const info = await raw.info('commandstats');
     let calls = 0;
-    for (const [, n] of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) calls += Number(n);
-    return calls;
+    let usec = 0;
+    for (const [, name, n, t] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+      if (name.startsWith('info') || name.startsWith('config')) continue;
+      calls += Number(n);
+      usec += Number(t);
+    }
+    return { calls, usec };
   };
   const counts = {};
   for (const [column, op] of Object.entries(columns)) {
     await op(0, 99); // scripts loaded
     await raw.config('RESETSTAT');
-    const before = await total();
     for (let i = 0; i < PAIRS; i++) await op(i, 99);
-    // The INFO call after the reset counts itself once.
-    counts[column] = ((await total()) - before - 1) / PAIRS;
+    const { calls, usec } = await total();
+    counts[column] = { commands: calls / PAIRS, serverMicros: Number((usec / PAIRS).toFixed(1)) };
   }
   console.log(
-    `\nserver commands per acquire + release: ` +
+    `\nper acquire + release, on the server: ` +
       Object.entries(counts)
-        .map(([column, n]) => `${column} ${n}`)
-        .join(', '),
+        .map(([column, c]) => `${column} ${c.commands} commands, ${c.serverMicros} µs`)
+        .join('; '),
   );
   results.push({ section: 'locks on Redis', name: 'server commands per pair', counts });
 }
