@@ -516,36 +516,39 @@ async function lockRows(lib, server) {
 }
 
 /**
- * Server commands per acquire + release pair, and the server's time in them (µs), from INFO
- * commandstats (a script's calls count as commands too, and its time includes theirs): what each
- * column costs the server, apart from round trips, and less sensitive to other load on the
- * machine than ops/s.
+ * Server commands per acquire + release pair (INFO commandstats: a script's calls count as
+ * commands too) and the server process' CPU time per pair in µs (INFO cpu: commands, scripts and
+ * socket I/O): what each column costs the server, apart from round trips, and less sensitive to
+ * other load on the machine than ops/s.
  */
 async function countCommands(raw, columns) {
   const PAIRS = 500;
-  const total = async () => {
+  const calls = async () => {
     const info = await raw.info('commandstats');
-    let calls = 0;
-    let usec = 0;
-    for (const [, name, n, t] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
-      if (name.startsWith('info') || name.startsWith('config')) continue;
-      calls += Number(n);
-      usec += Number(t);
+    let n = 0;
+    for (const [, name, c] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      if (!name.startsWith('info') && !name.startsWith('config')) n += Number(c);
     }
-    return { calls, usec };
+    return n;
+  };
+  const cpu = async () => {
+    const info = await raw.info('cpu');
+    const field = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)[1]);
+    return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
   };
   const counts = {};
   for (const [column, op] of Object.entries(columns)) {
     await op(0, 99); // scripts loaded
     await raw.config('RESETSTAT');
+    const before = await cpu();
     for (let i = 0; i < PAIRS; i++) await op(i, 99);
-    const { calls, usec } = await total();
-    counts[column] = { commands: calls / PAIRS, serverMicros: Number((usec / PAIRS).toFixed(1)) };
+    const micros = ((await cpu()) - before) / PAIRS;
+    counts[column] = { commands: (await calls()) / PAIRS, serverCpuMicros: Math.round(micros) };
   }
   console.log(
     `\nper acquire + release, on the server: ` +
       Object.entries(counts)
-        .map(([column, c]) => `${column} ${c.commands} commands, ${c.serverMicros} µs`)
+        .map(([column, c]) => `${column} ${c.commands} commands, ${c.serverCpuMicros} µs CPU`)
         .join('; '),
   );
   results.push({ section: 'locks on Redis', name: 'server commands per pair', counts });
