@@ -10,6 +10,7 @@ const shared = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // The sample imports the package by name; tests run it against the sources.
     '^nestjs-cachex$': '<rootDir>/lib/index.ts',
+    '^nestjs-cachex/health$': '<rootDir>/lib/health/index.ts',
   },
   testEnvironment: 'node',
 };

@@ -51,6 +51,8 @@ export const MESSAGES = {
     `Cache '${cache}': the stored value of key '${key}' cannot be deserialized (${detail}).`,
   invalidArgument: (cache: string, argument: string, problem: string) =>
     `Cache '${cache}': argument \`${argument}\` ${problem}.`,
+  keyNotWellFormed: (key: string) =>
+    `is not well-formed Unicode (it has a lone surrogate: ${key}), so Redis, which stores keys as UTF-8, could not keep it apart from other such keys; encode binary data (hex, base64) before using it in a key`,
   keyNotFound: (cache: string, key: string, version: number) =>
     `Cache '${cache}': key '${key}' does not exist at version ${version}.`,
   backendDown: (cache: string, detail: string) =>
@@ -166,6 +168,12 @@ export const MESSAGES = {
     `SessionGuard protects HTTP routes; it refuses a '${type}' context, which has no session.`,
   sessionSaveFailed: (cache: string, detail: string) =>
     `Session on cache '${cache}' could not be saved (${detail}); the response is sent without the change.`,
+  moduleOption: (option: string, problem: string) =>
+    `CacheXModule: option \`${option}\` ${problem}.`,
+  metricsNotLoaded: (detail: string) =>
+    `@opentelemetry/api is installed but could not be loaded (${detail}); the caches' metrics are not exported to OpenTelemetry (cache.stats() still counts).`,
+  healthTimeout: (cache: string, timeoutMs: number) =>
+    `Cache '${cache}': PING did not answer within ${timeoutMs} ms.`,
 } as const;
 
 const LOCK_LOST: Record<LockLostReason, string> = {

@@ -6,6 +6,7 @@ import type {
 } from '@nestjs/common';
 import type { CachesConfig } from './config/cache-config.interface.js';
 import type { HttpCacheModuleOptions } from './http-cache/cache-response-options.interface.js';
+import type { CacheXMetricsOptions } from './metrics/metrics-options.interface.js';
 import type { RateLimitModuleOptions } from './rate-limit/rate-limit-options.interface.js';
 import type { SessionModuleOptions } from './session/session-options.interface.js';
 
@@ -34,6 +35,13 @@ export interface CacheXModuleOptions {
    * @default sessions off
    */
   session?: SessionModuleOptions;
+  /**
+   * OpenTelemetry export of every cache's counters (`cache.stats()`), through
+   * `@opentelemetry/api` if it is installed (loaded at start-up; nothing fails without it).
+   * `false` turns the export off. Validated at start-up.
+   * @default true: the global meter provider, meter `'nestjs-cachex'`
+   */
+  metrics?: boolean | CacheXMetricsOptions;
 }
 
 /** A class that builds the caches configuration, for `forRootAsync({ useClass })`. */
@@ -68,4 +76,6 @@ export interface CacheXModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'
   httpCache?: HttpCacheModuleOptions;
   /** Sessions, as {@link CacheXModuleOptions.session}. */
   session?: SessionModuleOptions;
+  /** OpenTelemetry metrics, as {@link CacheXModuleOptions.metrics}. */
+  metrics?: boolean | CacheXMetricsOptions;
 }

@@ -19,6 +19,7 @@ import type {
 import type { CachesConfig } from './config/cache-config.interface.js';
 import { CacheXConfigError } from './errors/config.error.js';
 import { httpCacheProviders } from './http-cache/http-cache.providers.js';
+import { metricsProviders } from './metrics/metrics.providers.js';
 import { rateLimitProviders } from './rate-limit/rate-limit.providers.js';
 import { CacheRegistry } from './registry/cache.registry.js';
 import { getCacheToken } from './registry/cache-token.js';
@@ -61,6 +62,7 @@ export class CacheXModule implements NestModule {
       options.rateLimit,
       options.httpCache,
       options.session,
+      options.metrics,
     );
   }
 
@@ -115,6 +117,7 @@ export class CacheXModule implements NestModule {
       options.rateLimit,
       options.httpCache,
       options.session,
+      options.metrics,
     );
   }
 }
@@ -127,10 +130,12 @@ function build(
   rateLimit: CacheXModuleOptions['rateLimit'],
   httpCache: CacheXModuleOptions['httpCache'],
   session: CacheXModuleOptions['session'],
+  metrics: CacheXModuleOptions['metrics'],
 ): DynamicModule {
   const rateLimiting = rateLimitProviders(rateLimit);
   const httpCaching = httpCacheProviders(httpCache);
   const sessions = sessionProviders(session);
+  const metricsExport = metricsProviders(metrics);
   const cacheProviders: Provider[] = names.map((name) => ({
     provide: getCacheToken(name),
     inject: [CacheRegistry],
@@ -165,6 +170,7 @@ function build(
       ...rateLimiting.providers,
       ...httpCaching,
       ...sessions,
+      ...metricsExport,
     ],
     exports: [
       CacheRegistry,

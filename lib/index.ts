@@ -61,6 +61,18 @@ export {
   type HttpCacheModuleOptions,
 } from './http-cache/index.js';
 
+export type {
+  BatchObservableResultLike,
+  CacheLockStats,
+  CacheOpStats,
+  CacheRateLimitStats,
+  CacheStats,
+  CacheXMetricsOptions,
+  MeterLike,
+  MeterProviderLike,
+  ObservableLike,
+} from './metrics/index.js';
+
 export type { Lock } from './lock/lock.js';
 export type {
   LockAcquireOptions,
@@ -82,6 +94,7 @@ export type {
 export type { KeyFunction, ReverseKeyFunction } from './keys/key-builder.js';
 export type { BackendKind } from './backends/backend.interface.js';
 export type { Duration } from './utils/duration.js';
+export { escapeGlob } from './utils/glob.js';
 
 export {
   RateLimit,

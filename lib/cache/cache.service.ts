@@ -1,4 +1,4 @@
-import type { CacheBackend, RawValue } from '../backends/backend.interface.js';
+import type { BackendCommand, CacheBackend, RawValue } from '../backends/backend.interface.js';
 import { BackendReplyError } from '../backends/reply-error.js';
 import { MESSAGES } from '../cachex.messages.js';
 import type { ValueCodec } from '../codecs/value-codec.js';
@@ -41,8 +41,10 @@ import type { LockOptions, WithLockOptions } from '../lock/lock-options.interfac
 import { closeReleaseNotices } from '../lock/release-notices.js';
 import { runWithLock } from '../lock/with-lock.js';
 import { resolveCaching, tagsProblem } from '../cacheable/cacheable.config.js';
-import type { CacheableStats, CacheWrapOptions } from '../cacheable/cacheable-options.interface.js';
+import type { CacheWrapOptions } from '../cacheable/cacheable-options.interface.js';
 import { MethodCache } from '../cacheable/method-cache.js';
+import { CacheCounters } from '../metrics/cache-counters.js';
+import type { CacheStats } from '../metrics/cache-stats.interface.js';
 
 /** What a {@link CacheService} is made of; built by the registry from a cache's configuration. */
 export interface CacheParts {
@@ -56,6 +58,7 @@ export interface CacheParts {
 
 const SCAN_COUNT = 250;
 const DELETE_PATTERN_COUNT = 1000;
+const PING: BackendCommand = { name: 'ping', keys: [], args: [] };
 
 /**
  * One named cache. Inject the `default` cache by class (`constructor(cache: CacheService)`) and
@@ -92,6 +95,8 @@ export class CacheService {
   private readonly ops: OpContext;
   /** Method and response caching on this cache, made on first use. */
   private methods: MethodCache | undefined;
+  /** @internal This cache's counters, which its features increment; read by `stats()`. */
+  readonly counters = new CacheCounters();
 
   /** @internal Built by `CacheRegistry`; applications inject caches instead. */
   constructor(parts: CacheParts) {
@@ -127,13 +132,15 @@ export class CacheService {
    */
   async get<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T | undefined> {
     const full = this.fullKey(key, options);
-    if (this.backend.readDecoded !== undefined) return this.readDecoded(full, key) as T | undefined;
+    if (this.backend.readDecoded !== undefined)
+      return this.counters.read(this.readDecoded(full, key)) as T | undefined;
     let raw;
     try {
       raw = await this.backend.get(full);
     } catch (error) {
       this.fail(error, key);
     }
+    this.counters.read(raw);
     return raw === undefined ? undefined : (this.decode(raw, key) as T);
   }
 
@@ -146,13 +153,13 @@ export class CacheService {
   async set(key: string, value: unknown, options?: CacheSetOptions): Promise<boolean> {
     if (this.backend.setDecoded !== undefined && this.codec.plainJson) {
       // The memory backend keeps a copy of plain JSON data, not its text: no encoding, no parsing.
-      const copy = jsonCopy(value);
-      if (copy !== NOT_PLAIN_JSON) return this.setDecoded(key, copy, options);
+      const copy = jsonCopy(value, this.codec.maxValueSize);
+      if (copy !== NOT_PLAIN_JSON) return this.counters.set(this.setDecoded(key, copy, options));
     }
     // The very argument handling of a pipeline's `set`: same TTL default, same nx/xx rules.
     const { full, raw, options: write } = keyOps.setArguments(this.ops, key, value, options);
     try {
-      return await this.backend.set(full, raw, write);
+      return this.counters.set(await this.backend.set(full, raw, write));
     } catch (error) {
       this.fail(error, key);
     }
@@ -180,6 +187,8 @@ export class CacheService {
     options?: CacheWriteOptions,
   ): Promise<T> {
     const full = this.fullKey(key, options);
+    // A bad TTL fails before the factory runs (and its work is lost), not after.
+    this.resolveTtl(options?.ttl);
     const pending = this.loading.get(full);
     if (pending) return pending as Promise<T>;
     const load = this.load(key, factory, options).finally(() => this.loading.delete(full));
@@ -194,7 +203,7 @@ export class CacheService {
   async delete(key: string, options?: CacheKeyOptions): Promise<boolean> {
     const full = this.fullKey(key, options);
     try {
-      return (await this.backend.delete([full])) === 1;
+      return this.counters.deleted(await this.backend.delete([full])) === 1;
     } catch (error) {
       this.fail(error, key);
     }
@@ -227,6 +236,7 @@ export class CacheService {
         const value = this.readDecoded(full, keys[i]!, true);
         if (value !== undefined) values.set(keys[i]!, value as T);
       });
+      this.counters.readMany(keys.length, values.size);
       return values;
     }
     let raws;
@@ -239,6 +249,7 @@ export class CacheService {
     raws.forEach((raw, i) => {
       if (raw !== undefined) found.set(keys[i]!, this.decode(raw, keys[i]!) as T);
     });
+    this.counters.readMany(keys.length, found.size);
     return found;
   }
 
@@ -258,6 +269,7 @@ export class CacheService {
     );
     try {
       await this.backend.setMany(encoded, ttl);
+      this.counters.setMany(encoded.length);
     } catch (error) {
       this.fail(error);
     }
@@ -270,7 +282,7 @@ export class CacheService {
   async deleteMany(keys: readonly string[], options?: CacheKeyOptions): Promise<number> {
     const fulls = keys.map((key) => this.fullKey(key, options));
     try {
-      return await this.backend.delete(fulls);
+      return this.counters.deleted(await this.backend.delete(fulls));
     } catch (error) {
       this.fail(error);
     }
@@ -1290,12 +1302,36 @@ export class CacheService {
   }
 
   /**
-   * Counters of this cache's method and response caching since start-up (hits, misses, stale
-   * values served, background refreshes, evictions, bypassed errors): a snapshot.
-   * @example const { hits, misses } = cache.stats();
+   * This cache's counters since start-up, by feature: plain operations (`ops`: hits, misses,
+   * sets, deletes, errors, timeouts), method and response caching (`methods`: hits, misses,
+   * stale values served, refreshes, evictions, bypassed errors), locks (`locks`: acquired, timed
+   * out, lost) and rate limits (`rateLimits`: allowed, denied). A snapshot: counting costs an
+   * integer increment, reading copies the numbers.
+   * @example
+   * const { ops, methods } = cache.stats();
+   * const hitRatio = ops.hits / (ops.hits + ops.misses || 1);
    */
-  stats(): CacheableStats {
-    return { ...this.methodCache.stats };
+  stats(): CacheStats {
+    return this.counters.snapshot(this.methodCache.stats);
+  }
+
+  /**
+   * Measures a round trip to the cache's server: one PING (on a cluster, to a node the client
+   * picks). The memory backend has no server and is always reachable: it answers at once.
+   * @returns the round trip in **milliseconds** (fractional)
+   * @throws CacheXConnectionError when the server cannot be reached
+   * @example const ms = await cache.ping();
+   */
+  async ping(): Promise<number> {
+    const started = performance.now();
+    if (this.backend.kind !== 'memory') {
+      try {
+        await this.backend.command(PING);
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+    return performance.now() - started;
   }
 
   /** @internal The engine of method and response caching on this cache. */
@@ -1359,6 +1395,7 @@ export class CacheService {
       backend: this.backend,
       keyBuilder: this.keyBuilder,
       mapError: (error) => mapBackendError(error, this.name),
+      counters: this.counters,
     };
   }
 
@@ -1385,6 +1422,10 @@ export class CacheService {
   private fullKey(key: string, options?: CacheKeyOptions): string {
     if (typeof key !== 'string')
       throw this.invalid('key', `must be a string, got ${describe(key)}`);
+    // Redis gets keys as UTF-8, where every lone surrogate becomes U+FFFD: two such keys would be
+    // one key there and two in memory.
+    if (!(key as WellFormedString).isWellFormed())
+      throw this.invalid('key', MESSAGES.keyNotWellFormed(describe(key)));
     const version = options?.version;
     if (version !== undefined && !Number.isSafeInteger(version)) {
       throw this.invalid('version', MESSAGES.notSafeInteger(describe(version)));
@@ -1498,9 +1539,13 @@ export class CacheService {
    * `.catch(closure)`: no closure and no extra promise per call.
    */
   private fail(error: unknown, key?: string): never {
+    this.counters.failed(error);
     throw mapBackendError(error, this.name, key);
   }
 }
+
+/** ES2024's `String#isWellFormed` (Node ≥ 20), which the ES2023 lib of the build does not type. */
+type WellFormedString = string & { isWellFormed(): boolean };
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

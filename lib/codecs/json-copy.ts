@@ -3,6 +3,17 @@ export const NOT_PLAIN_JSON: unique symbol = Symbol('cachex:not-plain-json');
 
 /** As the JSON serializer's fast check: past this depth the value takes the encoding path. */
 const MAX_DEPTH = 100;
+/**
+ * UTF-16 units counted for each value and field besides its strings' own units: with at most 6
+ * JSON bytes per unit (`\u001f`), 6 units (36 bytes) cover a number (at most 24 characters),
+ * `null`, `false`, quotes, a colon and a comma.
+ */
+const NODE_UNITS = 6;
+/** Bytes of JSON text per counted UTF-16 unit, at most (an escape such as `\u001f`). */
+const BYTES_PER_UNIT = 6;
+
+/** UTF-16 units counted by the copy in progress (see {@link jsonCopy}'s `maxSize`). */
+let units = 0;
 
 /**
  * The value `JSON.parse(JSON.stringify(value))` gives, made without the text: the
@@ -15,17 +26,27 @@ const MAX_DEPTH = 100;
  * encodes the value with the codec, which decides exactly (and throws for what JSON cannot hold).
  * The copy is a tree of fresh objects (a value that holds one object twice gets two copies),
  * which {@link freezeTree} freezes when it is first shared.
+ *
+ * A value whose JSON text could exceed `maxSize` **bytes** (an upper bound counted on the way,
+ * from its strings' lengths and its number of values) answers {@link NOT_PLAIN_JSON} too, so
+ * that the codec measures it exactly and refuses it when it is over the cache's `maxValueSize`.
  */
-export function jsonCopy(value: unknown): unknown {
+export function jsonCopy(value: unknown, maxSize: number): unknown {
   if (value === undefined) return NOT_PLAIN_JSON;
-  return copy(value, 0);
+  units = NODE_UNITS;
+  const copied = copy(value, 0);
+  return units * BYTES_PER_UNIT > maxSize ? NOT_PLAIN_JSON : copied;
 }
 
 // NOTE: no cycle check: a cycle is infinitely deep, so it ends at MAX_DEPTH like any deep value,
 // and the codec then refuses it with its own message. Early returns, not a result variable: this
 // is the hot path of `set` on the memory backend.
 function copy(value: unknown, depth: number): unknown {
-  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    units += value.length;
+    return value;
+  }
+  if (typeof value === 'boolean') return value;
   // JSON writes non-finite numbers as null, and -0 as 0.
   if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : null;
   if (typeof value !== 'object') return NOT_PLAIN_JSON;
@@ -33,6 +54,7 @@ function copy(value: unknown, depth: number): unknown {
   if (depth >= MAX_DEPTH) return NOT_PLAIN_JSON;
   if (Array.isArray(value)) {
     const length = value.length;
+    units += length * NODE_UNITS;
     const items = new Array<unknown>(length);
     for (let i = 0; i < length; i++) {
       const item: unknown = value[i];
@@ -49,7 +71,12 @@ function copy(value: unknown, depth: number): unknown {
   const fields: Record<string, unknown> = { ...value };
   for (const key in fields) {
     const field = fields[key];
-    if (typeof field === 'string' || typeof field === 'boolean') continue;
+    units += key.length + NODE_UNITS;
+    if (typeof field === 'string') {
+      units += field.length;
+      continue;
+    }
+    if (typeof field === 'boolean') continue;
     if (field === undefined) {
       delete fields[key];
       continue;

@@ -38,7 +38,8 @@ export interface ValueCodecOptions {
    */
   compressMinSize?: number;
   /**
-   * The most **bytes** a compressed value may decompress to; more throws.
+   * The most **bytes** a value may take serialized (before compression): a larger value is
+   * refused when written, and a compressed value that would decompress to more when read.
    * @default 67108864 (64 MiB)
    */
   maxValueSize?: number;
@@ -73,7 +74,8 @@ export class ValueCodec {
   private readonly plain: Serializer | undefined;
   private readonly compressor: Compressor | null;
   private readonly compressMinSize: number;
-  private readonly maxValueSize: number;
+  /** The most **bytes** a value may take serialized, written or read (see the option). */
+  readonly maxValueSize: number;
 
   constructor(options: ValueCodecOptions) {
     const compressors = options.compressors ?? [];
@@ -97,6 +99,14 @@ export class ValueCodec {
       throw new TypeError('undefined cannot be stored, as a miss reads as undefined (store null)');
     }
     const stored = this.writer.serialize(value);
+    const size = this.sizeOver(stored, this.maxValueSize);
+    if (size !== undefined) {
+      // Refused on write too, so that every value written can be read back.
+      throw new RangeError(
+        `it is ${size} bytes serialized, more than the cache's \`maxValueSize\` of ` +
+          `${this.maxValueSize} bytes; store less, or raise \`maxValueSize\``,
+      );
+    }
     if (this.compressor === null || this.shorterThanMinSize(stored)) return stored;
     const bytes = typeof stored === 'string' ? Buffer.from(stored, 'utf8') : stored;
     const compressed = this.compressor.compress(bytes);
@@ -145,6 +155,14 @@ export class ValueCodec {
       `it was written with ${option} '${name}', which the \`${option}\` option does not list; ` +
         `add it to the chain to read such values`,
     );
+  }
+
+  /** The size in bytes of a serialized value larger than `limit`, or undefined when it is not. */
+  private sizeOver(stored: RawValue, limit: number): number | undefined {
+    // UTF-8 takes 1 to 3 bytes per UTF-16 unit: measure only when the bounds do not decide.
+    if (typeof stored === 'string' && stored.length * 3 <= limit) return undefined;
+    const size = typeof stored === 'string' ? Buffer.byteLength(stored, 'utf8') : stored.length;
+    return size > limit ? size : undefined;
   }
 
   private shorterThanMinSize(stored: RawValue): boolean {

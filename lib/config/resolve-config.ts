@@ -412,6 +412,10 @@ function resolveSentinel(
   }
   return mergeRedisOptions(
     {
+      // Reconnect as soon as the sentinels announce a new master (+switch-master): without it
+      // the client keeps writing to the old master until the sentinels demote it, 8 to 20 s
+      // later, and those writes are lost when it resyncs from the new one.
+      failoverDetector: true,
       ...fromLocation,
       ...s.options,
       sentinels: s.sentinels,

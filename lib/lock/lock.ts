@@ -8,6 +8,7 @@ import { CommandOutcomeUnknownError } from '../errors/outcome-unknown.error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { LockLostError, type LockLostReason } from '../errors/lock-lost.error.js';
 import type { KeyBuilder } from '../keys/key-builder.js';
+import type { CacheCounters } from '../metrics/cache-counters.js';
 import { describe, parseDuration, type Duration } from '../utils/duration.js';
 import type { LockAcquireOptions, LockOptions } from './lock-options.interface.js';
 import {
@@ -29,6 +30,8 @@ export interface LockHost {
   readonly keyBuilder: KeyBuilder;
   /** Turns what the backend rejected with into the cache's typed error. */
   mapError(error: unknown): CacheXError;
+  /** The cache's counters: locks acquired, timed out, lost. */
+  readonly counters: CacheCounters;
 }
 
 /** @internal A lock's options after validation, durations in ms. */
@@ -236,6 +239,7 @@ export class Lock implements AsyncDisposable {
         if (wait === 0 || !(error instanceof CacheXConnectionError)) throw error;
         first = { acquired: false, pttl: RETRY_MS.polling };
       }
+      if (!first.acquired && wait === 0) this.host.counters.lockTimedOut();
       if (first.acquired || wait === 0) return first.acquired;
       return await this.waitFor(deadline, first.pttl, options.signal);
     } finally {
@@ -378,6 +382,7 @@ export class Lock implements AsyncDisposable {
         // Still unreachable at the deadline: whether the lock is free cannot be known.
         if (remaining <= 0) {
           if (outage) throw outage;
+          this.host.counters.lockTimedOut();
           return false;
         }
         await waiter.sleep(Math.min(retryDelay(result.pttl, subscribed), remaining), signal);
@@ -396,6 +401,7 @@ export class Lock implements AsyncDisposable {
     this.currentFence = fencingToken;
     this.lostError = undefined;
     this.renewalError = undefined;
+    this.host.counters.lockAcquired();
     this.leaseEndsIn(started, this.lease);
     if (this.autoExtend) this.scheduleRenewal();
   }
@@ -485,6 +491,7 @@ export class Lock implements AsyncDisposable {
     this.lostError = error;
     this.stopTimers();
     this.controller ??= new AbortController();
+    if (!this.controller.signal.aborted) this.host.counters.lockLost();
     if (!this.controller.signal.aborted) this.controller.abort(error);
     return error;
   }

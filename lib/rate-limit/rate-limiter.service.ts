@@ -122,7 +122,9 @@ export class RateLimiter implements OnApplicationShutdown {
    */
   async consume(key: string, options: RateLimitOptions): Promise<RateLimitResult> {
     const step = this.prepare(key, options);
-    return this.result(step, (await this.run(step, OP_MODE.consume)).state);
+    const { state } = await this.run(step, OP_MODE.consume);
+    step.cache.counters.rateLimit(state.allowed);
+    return this.result(step, state);
   }
 
   /**
@@ -169,6 +171,8 @@ export class RateLimiter implements OnApplicationShutdown {
     const settled = await Promise.allSettled(steps.map((step) => this.run(step, OP_MODE.consume)));
     const outcomes = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = settled.find((s) => s.status === 'rejected');
+    if (!failed)
+      outcomes.forEach(({ state }, i) => steps[i]!.cache.counters.rateLimit(state.allowed));
     if (!failed && outcomes.every(({ state }) => state.allowed)) {
       return outcomes.map(({ state }, i) => this.result(steps[i]!, state));
     }

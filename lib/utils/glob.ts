@@ -1,7 +1,13 @@
 /** Characters that have a meaning in Redis glob-style patterns (`KEYS`, `SCAN MATCH`). */
 const GLOB_SPECIAL = /[*?[\]\\]/g;
 
-/** Escapes a literal (a key prefix) so that it matches only itself inside a glob pattern. */
+/**
+ * Escapes a literal so that it matches only itself inside a glob pattern (`*`, `?`, `[`, `]`
+ * and `\` get a `\`): put user input into `deletePattern`, `keys` or `scan` patterns through it,
+ * or a `*` typed by a user widens the pattern. The cache escapes its own key prefix this way.
+ * @example
+ * await cache.deletePattern(`search:${escapeGlob(query)}:*`); // the query is matched literally
+ */
 export function escapeGlob(literal: string): string {
   return literal.replace(GLOB_SPECIAL, '\\$&');
 }

@@ -2,6 +2,9 @@
 // apps created from scratch in test/compat/.work/, and runs them:
 //   nest12-esm  NestJS 12, ESM app (`import` from 'nestjs-cachex')
 //   nest11-cjs  NestJS 11, CommonJS app (`require('nestjs-cachex')`, i.e. Node's require(esm))
+// The ESM app also installs the optional peers @nestjs/terminus and @opentelemetry/api: it checks
+// the `nestjs-cachex/health` entry point and the OpenTelemetry export; the CommonJS app has
+// neither, and must load `nestjs-cachex` all the same.
 // Each app starts Nest on a free port, calls a route that uses the default cache (`CacheService`)
 // and a named one (`@InjectCache('sessions')`), prints the JSON it got, closes the app, and must
 // then exit by itself (an open timer or socket left by the library fails the test).
@@ -18,6 +21,8 @@ import { isDeepStrictEqual } from 'node:util';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const EXPECTED = { hits: 2, session: { user: 'a' }, ttl: 14 * 24 * 3600 * 1000 };
+/** What the ESM app adds: the health indicator's status, and the hits OpenTelemetry collected. */
+const EXPECTED_WITH_PEERS = { ...EXPECTED, health: 'up', otelHits: 1 };
 const INSTALL_TIMEOUT_MS = 300_000;
 const APP_TIMEOUT_MS = 60_000;
 /** How long an app may take to exit after `app.close()` resolved. */
@@ -31,6 +36,7 @@ const APPS = [
     name: 'nest12-esm',
     nest: '^12.0.0',
     esm: true,
+    peers: true,
     main: 'main.mjs',
     nodeArgs: ['--require', './guard.cjs', '--import', './guard.mjs', 'main.mjs'],
   },
@@ -38,6 +44,7 @@ const APPS = [
     name: 'nest11-cjs',
     nest: '^11.0.0',
     esm: false,
+    peers: false,
     main: 'main.cjs',
     nodeArgs: ['--require', './guard.cjs', 'main.cjs'],
   },
@@ -116,6 +123,13 @@ function appPackageJson(app, tarball) {
       '@nestjs/core': nest,
       '@nestjs/platform-express': nest,
       'nestjs-cachex': `file:../${tarball}`,
+      ...(app.peers
+        ? {
+            '@nestjs/terminus': nest,
+            '@opentelemetry/api': '^1.9.0',
+            '@opentelemetry/sdk-metrics': '^2.0.0',
+          }
+        : {}),
       'reflect-metadata': '^0.2.0',
       rxjs: '^7.8.0',
     },
@@ -130,7 +144,35 @@ function appSource(app) {
 import { Controller, Get, Inject, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CacheService, CacheXModule, InjectCache } from 'nestjs-cachex';
+${
+  app.peers
+    ? `import { TerminusModule } from '@nestjs/terminus';
+import { metrics } from '@opentelemetry/api';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { CacheXHealthIndicator } from 'nestjs-cachex/health';
+
+class Reader extends MetricReader {
+  async onShutdown() {}
+  async onForceFlush() {}
+}
+const reader = new Reader();
+metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+
+/** The hits of the default cache, as OpenTelemetry collects them. */
+async function otelHits() {
+  const { resourceMetrics } = await reader.collect();
+  const points = resourceMetrics.scopeMetrics
+    .flatMap((scope) => scope.metrics)
+    .filter((metric) => metric.descriptor.name === 'cachex.operations')
+    .flatMap((metric) => metric.dataPoints);
+  const hit = points.find(
+    (p) => p.attributes['cachex.cache'] === 'default' && p.attributes['cachex.result'] === 'hit',
+  );
+  return hit?.value;
+}
 `
+    : ''
+}`
     : `'use strict';
 require('reflect-metadata');
 const { Controller, Get, Inject, Module } = require('@nestjs/common');
@@ -139,9 +181,9 @@ const { CacheService, CacheXModule, InjectCache } = require('nestjs-cachex');
 `;
   return `${header}
 class AppController {
-  constructor(cache, sessions) {
+  constructor(cache, sessions${app.peers ? ', health' : ''}) {
     this.cache = cache;
-    this.sessions = sessions;
+    this.sessions = sessions;${app.peers ? '\n    this.health = health;' : ''}
   }
 
   async check() {
@@ -149,23 +191,32 @@ class AppController {
     await cache.set('hits', 1);
     await cache.incr('hits');
     await sessions.set('s', { user: 'a' });
-    return { hits: await cache.get('hits'), session: await sessions.get('s'), ttl: sessions.defaultTtl };
+    const result = { hits: await cache.get('hits'), session: await sessions.get('s'), ttl: sessions.defaultTtl };${
+      app.peers
+        ? `
+    result.health = (await this.health.isHealthy())['cache:default'].status;
+    result.otelHits = await otelHits();`
+        : ''
+    }
+    return result;
   }
 }
 Controller()(AppController);
 Get('check')(AppController.prototype, 'check', Object.getOwnPropertyDescriptor(AppController.prototype, 'check'));
 Inject(CacheService)(AppController, undefined, 0);
-InjectCache('sessions')(AppController, undefined, 1);
+InjectCache('sessions')(AppController, undefined, 1);${
+    app.peers ? '\nInject(CacheXHealthIndicator)(AppController, undefined, 2);' : ''
+  }
 
 class AppModule {}
 Module({
-  imports: [
+  imports: [${app.peers ? '\n    TerminusModule,' : ''}
     CacheXModule.forRoot({
       default: { location: 'memory://', keyPrefix: 'app' },
       sessions: { location: 'memory://', keyPrefix: 'sessions', ttl: '14d' },
     }),
   ],
-  controllers: [AppController],
+  controllers: [AppController],${app.peers ? '\n  providers: [CacheXHealthIndicator],' : ''}
 })(AppModule);
 
 async function main() {
@@ -293,13 +344,16 @@ async function testApp(app, installing) {
   } catch {
     return fail('printed a result that is not JSON');
   }
-  if (!isDeepStrictEqual(got, EXPECTED)) {
-    return fail(`wrong result: ${JSON.stringify(got)}, expected ${JSON.stringify(EXPECTED)}`);
+  const expected = app.peers ? EXPECTED_WITH_PEERS : EXPECTED;
+  if (!isDeepStrictEqual(got, expected)) {
+    return fail(`wrong result: ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
   }
   if (closedAt === undefined) return fail('exited before app.close() finished');
   const exitMs = Date.now() - closedAt;
   const nest = installedVersion(dir, '@nestjs/core');
-  const how = app.esm ? 'ESM import' : 'CommonJS require(esm)';
+  const how = app.esm
+    ? 'ESM import, with terminus and OpenTelemetry'
+    : 'CommonJS require(esm), without them';
   return {
     ok: true,
     summary: `NestJS ${nest}, ${how}: ${JSON.stringify(got)} (install ${seconds(install.ms)}, run ${seconds(result.ms)}, exit ${exitMs} ms after close)`,

@@ -95,9 +95,9 @@ export function cacheableContract(label: string, base: () => CacheConfig): void 
         expect(ttl).toBeLessThanOrEqual(3_600_000);
         await users.getUserData(7);
         expect(users.runs).toBe(2);
-        expect(cache.stats()).toMatchObject({ hits: 1, misses: 2 });
+        expect(cache.stats().methods).toMatchObject({ hits: 1, misses: 2 });
         await Promise.all([users.getUserData(8), users.getUserData(8), users.getUserData(42)]);
-        expect(cache.stats()).toMatchObject({ hits: 2, misses: 4 });
+        expect(cache.stats().methods).toMatchObject({ hits: 2, misses: 4 });
       });
 
       it('recomputes after the TTL', async () => {
@@ -434,7 +434,7 @@ export function cacheableContract(label: string, base: () => CacheConfig): void 
         expect(await cache.has('api:a:response')).toBe(false);
         expect(await cache.has('api:keep')).toBe(true);
         expect(await api.fetch('a')).toBe('a#3');
-        expect(cache.stats().evictions).toBe(1);
+        expect(cache.stats().methods.evictions).toBe(1);
       });
 
       it('evicts keys, key lists and all entries, after success by default', async () => {
@@ -502,7 +502,7 @@ export function cacheableContract(label: string, base: () => CacheConfig): void 
         await sleep(200);
         expect(await load()).toBe(2);
         expect(runs).toBe(2);
-        expect(cache.stats()).toMatchObject({ staleServed: 4, refreshes: 1 });
+        expect(cache.stats().methods).toMatchObject({ staleServed: 4, refreshes: 1 });
       });
 
       it('staleIfError: serves the stale value when the method throws', async () => {

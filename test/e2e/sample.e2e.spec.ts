@@ -47,6 +47,29 @@ describe.each(backends)('sample app on the $kind backend', ({ kind, location }) 
     expect(res.body).toEqual({ backend: kind, caches: ['default', 'sessions'] });
   });
 
+  it('GET /health/ready reports both caches up to terminus, with their PING round trip', async () => {
+    const res = await http().get('/health/ready').expect(200);
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      info: {
+        'cache:default': { status: 'up', pingMs: expect.any(Number) },
+        'cache:sessions': { status: 'up', pingMs: expect.any(Number) },
+      },
+      error: {},
+    });
+  });
+
+  it('GET /health/stats counts the miss, the write and the hit of a read-through product', async () => {
+    const before = (await http().get('/health/stats').expect(200)).body;
+    await http().get('/products/77').expect(200);
+    await http().get('/products/77').expect(200);
+    const after = (await http().get('/health/stats').expect(200)).body;
+    expect(after.ops.misses - before.ops.misses).toBe(1);
+    expect(after.ops.sets - before.ops.sets).toBe(1);
+    expect(after.ops.hits - before.ops.hits).toBe(1);
+    expect(after.ops.errors).toBe(0);
+  });
+
   describe('products: getOrSet and deletePattern', () => {
     it('serves the second GET of a product from the cache', async () => {
       const first = await http().get('/products/1').expect(200);

@@ -70,7 +70,7 @@ describe('method caching when the server is down', () => {
     expect(await catalog.update(1)).toBe(1);
     expect(await catalog.locked(2)).toBe(20);
     expect(Date.now() - started).toBeLessThan(3_000);
-    expect(cache.stats().errors).toBeGreaterThan(0);
+    expect(cache.stats().methods.errors).toBeGreaterThan(0);
 
     await server.restart();
     // Reconnection takes a retry or two; then values are stored and served again.

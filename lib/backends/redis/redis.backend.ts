@@ -240,6 +240,9 @@ export async function closeClient(client: RedisLikeClient): Promise<void> {
     giveUp.unref();
     await client.quit().catch(() => client.disconnect());
     clearTimeout(giveUp);
+    // NOTE: ioredis (6.0) closes a Sentinel client's `failoverDetector` subscriptions only in
+    // disconnect(), not when QUIT ends the connection; left open, they keep the process alive.
+    client.disconnect();
   } else {
     client.disconnect();
   }

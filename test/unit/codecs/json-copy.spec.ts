@@ -29,7 +29,7 @@ describe('jsonCopy', () => {
       null,
     ];
     for (const value of values) {
-      const copy = jsonCopy(value);
+      const copy = jsonCopy(value, Infinity);
       freezeTree(copy);
       expect(copy).toStrictEqual(viaText(value));
       // Key order too (integer-like keys first, as JSON.parse builds them).
@@ -39,9 +39,9 @@ describe('jsonCopy', () => {
       }
       expect(deeplyFrozen(copy)).toBe(true);
     }
-    expect(Object.is(jsonCopy(-0), 0)).toBe(true);
+    expect(Object.is(jsonCopy(-0, Infinity), 0)).toBe(true);
     const original = { list: [1] };
-    freezeTree(jsonCopy(original));
+    freezeTree(jsonCopy(original, Infinity));
     expect(Object.isFrozen(original) || Object.isFrozen(original.list)).toBe(false);
   });
 
@@ -70,6 +70,23 @@ describe('jsonCopy', () => {
       circular,
       deep,
     ];
-    for (const value of refused) expect(jsonCopy(value)).toBe(NOT_PLAIN_JSON);
+    for (const value of refused) expect(jsonCopy(value, Infinity)).toBe(NOT_PLAIN_JSON);
+  });
+
+  it('refuses a value whose JSON text may exceed maxSize (an upper bound, loose by a small factor)', () => {
+    const values: unknown[] = [
+      'x'.repeat(100),
+      '\u001f'.repeat(100),
+      { a: 'é'.repeat(50), list: [-1.234567890123456e-300, null, false, 'x'] },
+      [[[]], {}, -1e21],
+      { key: { nested: { deeper: ['🚀'.repeat(20)] } } },
+    ];
+    for (const value of values) {
+      const size = Buffer.byteLength(JSON.stringify(value));
+      // An upper bound: a copy is never made of a value larger than maxSize...
+      expect(jsonCopy(value, size - 1)).toBe(NOT_PLAIN_JSON);
+      // ...and a loose one only within a small factor.
+      expect(jsonCopy(value, size * 12)).toStrictEqual(JSON.parse(JSON.stringify(value)));
+    }
   });
 });

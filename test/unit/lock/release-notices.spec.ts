@@ -8,6 +8,7 @@ import { MemoryStore } from '../../../lib/backends/memory/memory.store.js';
 import { CacheXError } from '../../../lib/errors/cachex.error.js';
 import { KeyBuilder } from '../../../lib/keys/key-builder.js';
 import { createLock, type LockHost } from '../../../lib/lock/lock.js';
+import { CacheCounters } from '../../../lib/metrics/cache-counters.js';
 import { ACQUIRE_LOCK, RELEASE_LOCK } from '../../../lib/lock/lock.ops.js';
 import { closeReleaseNotices, listenForRelease } from '../../../lib/lock/release-notices.js';
 
@@ -35,6 +36,7 @@ function host(backend: CacheBackend): LockHost {
     backend,
     keyBuilder: new KeyBuilder(`notices-${n}`, 1),
     mapError: (error) => error as CacheXError,
+    counters: new CacheCounters(),
   };
 }
 

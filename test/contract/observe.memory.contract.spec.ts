@@ -1,0 +1,3 @@
+import { observeContract } from './observe.contract.js';
+
+observeContract('memory', () => ({ location: 'memory://' }));
