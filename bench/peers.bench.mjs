@@ -447,8 +447,12 @@ async function lockRows(lib, server) {
   const LEASE = 30_000;
   const registry = await lib.CacheRegistry.create({
     default: { location: server.url, keyPrefix: 'lk' },
+    // The library's own share of the cost, without ioredis' auto-pipelining (a turn per round
+    // trip), as the floor runs.
+    apOff: { location: server.url, keyPrefix: 'lk-ap-off', redis: { enableAutoPipelining: false } },
   });
   const cache = registry.get('default');
+  const cacheApOff = registry.get('apOff');
   const raw = new Redis({ port: server.port, host: server.host });
   raw.defineCommand('compareAndDelete', { numberOfKeys: 1, lua: COMPARE_AND_DELETE });
   const semClient = new Redis({ port: server.port, host: server.host });
@@ -462,6 +466,11 @@ async function lockRows(lib, server) {
   const columns = {
     cachex: async (i, w) => {
       const lock = cache.lock(name(i, w), { lease: LEASE });
+      if (!(await lock.acquire())) throw new Error('cachex: uncontended acquire failed');
+      await lock.release();
+    },
+    'cachex AP off': async (i, w) => {
+      const lock = cacheApOff.lock(name(i, w), { lease: LEASE });
       if (!(await lock.acquire())) throw new Error('cachex: uncontended acquire failed');
       await lock.release();
     },
@@ -486,6 +495,11 @@ async function lockRows(lib, server) {
     },
   };
   try {
+    await countCommands(raw, {
+      cachex: columns['cachex AP off'],
+      floor: columns['raw SET NX + Lua floor'],
+      'redis-semaphore': columns['redis-semaphore'],
+    });
     for (const [label, concurrency, ops] of [
       ['serial', 1, 1_000],
       ['c10', 10, 4_000],
@@ -503,6 +517,45 @@ async function lockRows(lib, server) {
     redlockClient.disconnect();
     await registry.onApplicationShutdown();
   }
+}
+
+/**
+ * Server commands per acquire + release pair (INFO commandstats: a script's calls count as
+ * commands too) and the server process' CPU time per pair in µs (INFO cpu: commands, scripts and
+ * socket I/O): what each column costs the server, apart from round trips, and less sensitive to
+ * other load on the machine than ops/s.
+ */
+async function countCommands(raw, columns) {
+  const PAIRS = 500;
+  const calls = async () => {
+    const info = await raw.info('commandstats');
+    let n = 0;
+    for (const [, name, c] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      if (!name.startsWith('info') && !name.startsWith('config')) n += Number(c);
+    }
+    return n;
+  };
+  const cpu = async () => {
+    const info = await raw.info('cpu');
+    const field = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)[1]);
+    return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+  };
+  const counts = {};
+  for (const [column, op] of Object.entries(columns)) {
+    await op(0, 99); // scripts loaded
+    await raw.config('RESETSTAT');
+    const before = await cpu();
+    for (let i = 0; i < PAIRS; i++) await op(i, 99);
+    const micros = ((await cpu()) - before) / PAIRS;
+    counts[column] = { commands: (await calls()) / PAIRS, serverCpuMicros: Math.round(micros) };
+  }
+  console.log(
+    `\nper acquire + release, on the server: ` +
+      Object.entries(counts)
+        .map(([column, c]) => `${column} ${c.commands} commands, ${c.serverCpuMicros} µs CPU`)
+        .join('; '),
+  );
+  results.push({ section: 'locks on Redis', name: 'server commands per pair', counts });
 }
 
 /** HTTP: a Nest + Express app in a child process, 20 connections from autocannon. */

@@ -98,6 +98,9 @@ export const MESSAGES = {
     `Cache '${cache}': lock '${lock}' is not held, so it cannot be extended; acquire it first.`,
   lockAlreadyHeld: (cache: string, lock: string) =>
     `Cache '${cache}': this Lock already holds lock '${lock}'; release it first, or create another with cache.lock().`,
+  lockWaitClosed: (cache: string, lock: string) =>
+    `Cache '${cache}': the wait for lock '${lock}' ended because the cache was closed ` +
+    '(application shutdown); the lock was not acquired.',
   lockDecoratorOption: (where: string, option: string, problem: string) =>
     `${where}: option \`${option}\` ${problem}.`,
   rateLimitNotAnObject: (what: string, got: string) => `${what} must be an object, got ${got}.`,

@@ -17,6 +17,8 @@ export interface MemoryOpContext {
   write(key: string, entry: MemoryEntry): void;
   /** Deletes a key; answers whether it existed. */
   delete(key: string): boolean;
+  /** The twin of Lua's PUBLISH: a notice on `channel` to this process' listeners. */
+  publish(channel: string): void;
 }
 
 /**

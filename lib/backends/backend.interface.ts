@@ -131,4 +131,32 @@ export interface CacheBackend {
   pipeline(steps: readonly BackendStep[], transaction: boolean): Promise<StepResult[]>;
   /** Releases connections and timers. Called once, on application shutdown. */
   close(): Promise<void>;
+
+  /**
+   * Capability: how this process hears a PUBLISH (a lock's release notice) on a channel. The
+   * memory backend delivers in-process (its twins' `ctx.publish`); the Redis and cluster
+   * backends through a subscriber connection of their own. A backend without it gives no
+   * notices: lock waiters then poll (every 100 ms, and when the holder's lease ends).
+   */
+  readonly notices?: BackendNotices;
+}
+
+/** A backend's delivery of channel notices to this process: see {@link CacheBackend.notices}. */
+export interface BackendNotices {
+  /**
+   * Calls `onNotice` for each notice published on `channel` until the subscription stops. The
+   * notices are a shortcut, not a guarantee (one may be lost while a connection reconnects).
+   */
+  listen(channel: string, onNotice: () => void): NoticeSubscription;
+}
+
+/** One listener's subscription to a channel's notices. */
+export interface NoticeSubscription {
+  /**
+   * Resolves once notices will arrive: `true` when subscribed, `false` when subscribing failed
+   * (the listener should then poll). Never rejects.
+   */
+  readonly ready: Promise<boolean>;
+  /** Stops listening; idempotent. */
+  stop(): void;
 }

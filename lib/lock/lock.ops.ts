@@ -1,6 +1,5 @@
 import { defineOp } from '../backends/atomic-op.js';
 import type { MemoryEntry } from '../backends/memory/memory.store.js';
-import { publishMemoryRelease } from './release-notices.js';
 
 /** What one acquisition attempt answers. */
 export type AcquireResult =
@@ -16,7 +15,8 @@ export type ReleaseResult = 'released' | 'expired' | 'replaced';
 /**
  * Acquires a lock: `SET lock token NX PX lease`, and on success the next fencing token, in one
  * step, so that fencing tokens are handed out in acquisition order. On failure it answers the
- * holder's remaining lease, so that a waiter sleeps no longer than needed.
+ * holder's remaining lease, so that a waiter sleeps no longer than needed, and a caller that
+ * will wait marks the lock as waited for, so that its release PUBLISHes (and only then).
  *
  * - Idempotent for the caller's token: when the lock already holds it (this very request ran
  *   before its reply was lost, and is sent again), it answers success with the fencing token
@@ -24,38 +24,53 @@ export type ReleaseResult = 'released' | 'expired' | 'replaced';
  * - The fencing token is the greater of the counter + 1 and the server's clock in
  *   **microseconds** (TIME), so that it still increases after the counter is lost (a restart
  *   without persistence, an eviction): the clock has moved past every token handed out before.
- *   Tokens stay safe integers until the year 2255.
+ *   Tokens stay safe integers until the year 2255. The clock is written with `SET … GET`, which
+ *   answers the counter it replaces: one write, and a second only when the counter is ahead of
+ *   the clock (a clock set back).
+ * - The waiters mark lives as long as the caller waits, at least: a release deletes it with the
+ *   lock (one DEL) and PUBLISHes when it was there.
  *
- * KEYS: lock, fence (same hash tag). ARGV: token, lease in ms. The fence never expires.
+ * KEYS: lock, fence, waiters mark (same hash tag). ARGV: token, lease in ms, how long the caller
+ * waits in ms (0: it does not). The fence never expires. Needs Redis ≥ 6.2 (`SET … GET`).
  */
 export const ACQUIRE_LOCK = defineOp<AcquireResult>({
   name: 'cachex:lock-acquire',
-  lua: `local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then
+  lua: `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  local time = redis.call('TIME')
+  local fence = tonumber(time[1]) * 1000000 + tonumber(time[2])
+  local last = tonumber(redis.call('SET', KEYS[2], string.format('%.0f', fence), 'GET') or '0')
+  if last >= fence then
+    fence = last + 1
+    redis.call('SET', KEYS[2], string.format('%.0f', fence))
+  end
+  return {1, fence}
+end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
   return {1, tonumber(redis.call('GET', KEYS[2]))}
 end
-if holder then
-  return {0, redis.call('PTTL', KEYS[1])}
+local wait = tonumber(ARGV[3])
+if wait > 0 and redis.call('PTTL', KEYS[3]) < wait then
+  redis.call('SET', KEYS[3], '', 'PX', wait)
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-local time = redis.call('TIME')
-local fence = math.max(tonumber(redis.call('GET', KEYS[2]) or '0') + 1,
-  tonumber(time[1]) * 1000000 + tonumber(time[2]))
-redis.call('SET', KEYS[2], string.format('%.0f', fence))
-return {1, fence}`,
-  memory(ctx, [lock, fence], [token, lease]) {
+return {0, redis.call('PTTL', KEYS[1])}`,
+  memory(ctx, [lock, fence, waiters], [token, lease, wait]) {
     const held = ctx.read(lock!);
     const counter = ctx.read(fence!);
     const last = counter?.type === 'string' ? Number(String(counter.data)) : 0;
-    if (tokenOf(held) === String(token)) return { acquired: true, fencingToken: last };
-    if (held) {
-      return { acquired: false, pttl: held.expiresAt === 0 ? -1 : held.expiresAt - ctx.now };
+    if (!held) {
+      ctx.write(lock!, { type: 'string', data: String(token), expiresAt: ctx.now + Number(lease) });
+      // The memory store's clock is in ms: its microseconds are ms × 1000.
+      const next = Math.max(last + 1, ctx.now * 1000);
+      ctx.write(fence!, { type: 'string', data: String(next), expiresAt: 0 });
+      return { acquired: true, fencingToken: next };
     }
-    ctx.write(lock!, { type: 'string', data: String(token), expiresAt: ctx.now + Number(lease) });
-    // The memory store's clock is in ms: its microseconds are ms × 1000.
-    const next = Math.max(last + 1, ctx.now * 1000);
-    ctx.write(fence!, { type: 'string', data: String(next), expiresAt: 0 });
-    return { acquired: true, fencingToken: next };
+    if (tokenOf(held) === String(token)) return { acquired: true, fencingToken: last };
+    const ms = Number(wait);
+    const mark = ctx.read(waiters!);
+    if (ms > 0 && (!mark || mark.expiresAt - ctx.now < ms)) {
+      ctx.write(waiters!, { type: 'string', data: '', expiresAt: ctx.now + ms });
+    }
+    return { acquired: false, pttl: held.expiresAt === 0 ? -1 : held.expiresAt - ctx.now };
   },
   fromRedis(reply) {
     const [ok, value] = reply as [number, number];
@@ -64,26 +79,27 @@ return {1, fence}`,
 });
 
 /**
- * Releases a lock if it still holds the caller's token (compare-and-delete), and then tells
- * waiters: PUBLISH on the lock's channel (an in-process notice on the memory backend).
- * KEYS: lock. ARGV: token, channel. Answers 1 (released), 0 (no lock: expired or deleted) or
- * -1 (another holder's token).
+ * Releases a lock if it still holds the caller's token (compare-and-delete), with its waiters
+ * mark, and when the mark was there tells the waiters: PUBLISH on the lock key's name (an
+ * in-process notice on the memory backend). Without waiters it costs what a bare
+ * compare-and-delete does: GET and DEL.
+ * KEYS: lock, waiters mark. ARGV: token. Answers 1 (released), 0 (no lock: expired or deleted)
+ * or -1 (another holder's token).
  */
 export const RELEASE_LOCK = defineOp<ReleaseResult>({
   name: 'cachex:lock-release',
   lua: `local holder = redis.call('GET', KEYS[1])
 if holder == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  redis.call('PUBLISH', ARGV[2], '')
+  if redis.call('DEL', KEYS[1], KEYS[2]) > 1 then redis.call('PUBLISH', KEYS[1], '') end
   return 1
 end
 if holder then return -1 end
 return 0`,
-  memory(ctx, [lock], [token, channel]) {
+  memory(ctx, [lock, waiters], [token]) {
     const holder = tokenOf(ctx.read(lock!));
     if (holder === String(token)) {
       ctx.delete(lock!);
-      publishMemoryRelease(String(channel));
+      if (ctx.delete(waiters!)) ctx.publish(lock!);
       return 'released';
     }
     return holder === undefined ? 'expired' : 'replaced';

@@ -9,7 +9,6 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { LockLostError, type LockLostReason } from '../errors/lock-lost.error.js';
 import type { KeyBuilder } from '../keys/key-builder.js';
 import type { CacheCounters } from '../metrics/cache-counters.js';
-import { keyHashSlot } from '../keys/key-slot.js';
 import { describe, parseDuration, type Duration } from '../utils/duration.js';
 import type { LockAcquireOptions, LockOptions } from './lock-options.interface.js';
 import {
@@ -19,7 +18,7 @@ import {
   type AcquireResult,
   type ReleaseResult,
 } from './lock.ops.js';
-import { releaseNotices } from './release-notices.js';
+import { listenForRelease, trackWait } from './release-notices.js';
 
 /** The default lease of a lock: 30 s. */
 export const DEFAULT_LEASE_MS = 30_000;
@@ -125,11 +124,21 @@ export class Lock implements AsyncDisposable {
   readonly autoExtend: boolean;
   private readonly key: string;
   private readonly fenceKey: string;
+  /** Marks the lock as waited for, so that its release PUBLISHes (see `RELEASE_LOCK`). */
+  private readonly waitersKey: string;
   private state: LockState = 'idle';
   private currentToken: string | undefined;
   private currentFence: number | undefined;
-  private controller = new AbortController();
+  /** The signal's controller, made when first needed (most locks never hand out a signal). */
+  private controller: AbortController | undefined;
   private lostError: LockLostError | undefined;
+  /**
+   * When the lease ends as this process sees it (ms since the epoch). A timer acts on it only
+   * while someone can observe the loss at once (the signal was handed out, or the watchdog
+   * runs); otherwise the loss is found when the lock is next used, which saves a timer per
+   * acquisition on the hot path.
+   */
+  private leaseEndsAt = 0;
   private leaseTimer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   /** The last renewal's failure, while the watchdog cannot reach the server. */
@@ -149,7 +158,8 @@ export class Lock implements AsyncDisposable {
     // One hash tag for both keys, so that one script may touch them on a cluster.
     this.key = host.keyBuilder.internal('lock', `{${name}}`);
     this.fenceKey = `${this.key}:fence`;
-    if (keyHashSlot(this.key) !== keyHashSlot(this.fenceKey)) {
+    this.waitersKey = `${this.key}:waiters`;
+    if (!hasHashTag(this.key)) {
       throw invalid(
         host,
         'name',
@@ -161,6 +171,7 @@ export class Lock implements AsyncDisposable {
 
   /** Whether this object holds the lock now, as far as it knows (acquired, not released or lost). */
   get held(): boolean {
+    this.checkLease();
     return this.state === 'held';
   }
 
@@ -186,6 +197,11 @@ export class Lock implements AsyncDisposable {
    * acquisition.
    */
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      this.checkLease();
+      if (this.state === 'held') this.armLeaseTimer();
+    }
     return this.controller.signal;
   }
 
@@ -217,7 +233,7 @@ export class Lock implements AsyncDisposable {
       const deadline = Date.now() + wait;
       let first: AcquireResult;
       try {
-        first = await this.attempt();
+        first = await this.attempt(wait);
       } catch (error) {
         // A waiter rides out an outage (a restart, a failover) until its deadline.
         if (wait === 0 || !(error instanceof CacheXConnectionError)) throw error;
@@ -241,6 +257,7 @@ export class Lock implements AsyncDisposable {
    * @example await lock.release();
    */
   async release(): Promise<void> {
+    this.checkLease();
     if (this.state !== 'held' && this.state !== 'lost') return;
     const token = this.currentToken!;
     const lost = this.state === 'lost' ? this.lostError : undefined;
@@ -248,7 +265,7 @@ export class Lock implements AsyncDisposable {
     this.stopTimers();
     let result: ReleaseResult;
     try {
-      result = await this.run(RELEASE_LOCK, [this.key], [token, this.key]);
+      result = await this.run(RELEASE_LOCK, [this.key, this.waitersKey], [token]);
     } catch (error) {
       throw this.lose('unreachable', error);
     }
@@ -272,6 +289,7 @@ export class Lock implements AsyncDisposable {
     const ms = parseDuration(by);
     if (typeof ms === 'string') throw invalid(this.host, 'by', ms);
     if (ms < 1) throw invalid(this.host, 'by', 'must be at least 1 ms');
+    this.checkLease();
     if (this.state === 'lost') throw this.lostError!;
     if (this.state !== 'held') {
       throw new CacheXError(MESSAGES.lockNotHeld(this.host.name, this.name));
@@ -293,11 +311,14 @@ export class Lock implements AsyncDisposable {
     await this.release();
   }
 
-  /** One SET NX; on success the lock is held from the moment the request left. */
-  private async attempt(): Promise<AcquireResult> {
+  /**
+   * One SET NX; on success the lock is held from the moment the request left. `waitMs`: how much
+   * longer the caller waits if the lock is held (0: it does not), for the waiters mark.
+   */
+  private async attempt(waitMs: number): Promise<AcquireResult> {
     const token = randomUUID();
     const started = Date.now();
-    const result = await this.acquireAs(token);
+    const result = await this.acquireAs(token, Math.max(0, Math.ceil(waitMs)));
     if (result.acquired) this.onAcquired(token, result.fencingToken, started);
     return result;
   }
@@ -307,10 +328,11 @@ export class Lock implements AsyncDisposable {
    * it was sent), runs it again with the same token: the script answers success when the first
    * run took the lock, so the lock is never left held for a whole lease by a caller told `false`.
    */
-  private async acquireAs(token: string): Promise<AcquireResult> {
+  private async acquireAs(token: string, waitMs: number): Promise<AcquireResult> {
+    const keys = [this.key, this.fenceKey, this.waitersKey];
     for (let run = 1; ; run++) {
       try {
-        return await this.run(ACQUIRE_LOCK, [this.key, this.fenceKey], [token, this.lease]);
+        return await this.run(ACQUIRE_LOCK, keys, [token, this.lease, waitMs]);
       } catch (error) {
         const mapped = this.host.mapError(error);
         if (!(mapped instanceof CommandOutcomeUnknownError) || run >= OUTCOME_UNKNOWN_RUNS) {
@@ -330,7 +352,10 @@ export class Lock implements AsyncDisposable {
     signal: AbortSignal | undefined,
   ): Promise<boolean> {
     const waiter = new Waiter();
-    const subscription = releaseNotices(this.host.backend).listen(this.key, () => waiter.wake());
+    const untrack = trackWait(this.host.backend, () =>
+      waiter.end(new CacheXError(MESSAGES.lockWaitClosed(this.host.name, this.name))),
+    );
+    const subscription = listenForRelease(this.host.backend, this.key, () => waiter.wake());
     let subscribed = false;
     const ready = subscription.ready.then((ok) => (subscribed = ok));
     try {
@@ -345,7 +370,7 @@ export class Lock implements AsyncDisposable {
         let result: AcquireResult;
         let outage: CacheXConnectionError | undefined;
         try {
-          result = await this.attempt();
+          result = await this.attempt(deadline - Date.now());
         } catch (error) {
           // The server is down or restarting: keep trying, briefly, until the deadline.
           if (!(error instanceof CacheXConnectionError)) throw error;
@@ -364,11 +389,13 @@ export class Lock implements AsyncDisposable {
       }
     } finally {
       subscription.stop();
+      untrack();
     }
   }
 
   private onAcquired(token: string, fencingToken: number, started: number): void {
-    if (this.currentToken !== undefined) this.controller = new AbortController();
+    // A new signal with each acquisition.
+    if (this.currentToken !== undefined) this.controller = undefined;
     this.state = 'held';
     this.currentToken = token;
     this.currentFence = fencingToken;
@@ -389,18 +416,29 @@ export class Lock implements AsyncDisposable {
   }
 
   private expireAt(at: number): void {
+    this.leaseEndsAt = at;
+    if (this.controller || this.autoExtend) this.armLeaseTimer();
+  }
+
+  /** Aborts the signal when the lease ends (see {@link Lock.leaseEndsAt}). */
+  private armLeaseTimer(): void {
     clearTimeout(this.leaseTimer);
-    const delay = at - Date.now();
+    const delay = this.leaseEndsAt - Date.now();
     this.leaseTimer = setTimeout(() => {
       // Timers cap at about 24.8 days; a longer lease is waited out in steps.
-      if (delay > MAX_TIMER_MS) this.expireAt(at);
-      else
-        this.lose(
-          this.renewalError || this.renewing ? 'unreachable' : 'expired',
-          this.renewalError,
-        );
+      if (delay > MAX_TIMER_MS) this.armLeaseTimer();
+      else this.leaseEnded();
     }, clamp(delay));
     this.leaseTimer.unref();
+  }
+
+  /** Notes a loss that no timer has reported yet: the lease ended while the lock was held. */
+  private checkLease(): void {
+    if (this.state === 'held' && Date.now() >= this.leaseEndsAt) this.leaseEnded();
+  }
+
+  private leaseEnded(): void {
+    this.lose(this.renewalError || this.renewing ? 'unreachable' : 'expired', this.renewalError);
   }
 
   private scheduleRenewal(): void {
@@ -452,6 +490,7 @@ export class Lock implements AsyncDisposable {
     if (this.state === 'held') this.state = 'lost';
     this.lostError = error;
     this.stopTimers();
+    this.controller ??= new AbortController();
     if (!this.controller.signal.aborted) this.host.counters.lockLost();
     if (!this.controller.signal.aborted) this.controller.abort(error);
     return error;
@@ -481,19 +520,27 @@ function retryDelay(holderPttl: number, subscribed: boolean): number {
 
 /**
  * A waiter's sleep that a release notice cuts short. A notice that arrives while the waiter is
- * not sleeping (it is trying) makes the next sleep return at once.
+ * not sleeping (it is trying) makes the next sleep return at once. {@link Waiter.end} (the cache
+ * closes) makes the current and every later sleep reject.
  */
 class Waiter {
   private woken = false;
-  private wakeSleeper: (() => void) | undefined;
+  private ended: unknown;
+  private wakeSleeper: ((error?: unknown) => void) | undefined;
 
   wake(): void {
     if (this.wakeSleeper) this.wakeSleeper();
     else this.woken = true;
   }
 
+  end(error: unknown): void {
+    this.ended = error;
+    this.wakeSleeper?.(error);
+  }
+
   /** Sleeps up to `ms`, until woken, or until `until` settles; rejects when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal, until?: Promise<unknown>): Promise<void> {
+    if (this.ended !== undefined) return Promise.reject(this.ended);
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.woken) {
       this.woken = false;
@@ -511,9 +558,11 @@ class Waiter {
         else reject(error);
       };
       const onAbort = () => settle(signal!.reason);
+      // NOTE: not unref()'d: a pending wait is work the caller awaits, and must keep a process
+      // with nothing else to do alive until it ends (the wait is bounded; closing the cache
+      // ends it at once).
       const timer = setTimeout(() => settle(), clamp(ms));
-      timer.unref();
-      this.wakeSleeper = () => settle();
+      this.wakeSleeper = settle;
       signal?.addEventListener('abort', onAbort, { once: true });
       until?.then(
         () => settle(),
@@ -521,6 +570,15 @@ class Waiter {
       );
     });
   }
+}
+
+/**
+ * Whether a key has a Redis Cluster hash tag (a `{` and, after it, a `}` with at least one byte
+ * between them): then the key with a suffix (`:fence`, `:waiters`) hashes to the same slot.
+ */
+function hasHashTag(key: string): boolean {
+  const open = key.indexOf('{');
+  return open !== -1 && key.indexOf('}', open + 1) > open + 1;
 }
 
 function invalid(host: LockHost, argument: string, problem: string): InvalidArgumentError {

@@ -109,7 +109,7 @@ export function lockContract(label: string, base: () => CacheConfig): void {
       });
 
       it('keeps the fencing counter without expiry, so that tokens never go back', async () => {
-        const lock = cache.lock('fenced', { lease: 100 });
+        const lock = cache.lock('fenced', { lease: '10s' });
         await lock.acquire();
         await lock.release();
         const fence = `${lockKey(cache, 'fenced')}:fence`;

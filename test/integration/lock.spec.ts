@@ -2,6 +2,8 @@
  * Locks on real servers, where the contract suite cannot go: server failures while a lock is
  * held, the pub/sub release notices waiters subscribe to, and the connections they use.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Cluster, Redis } from 'ioredis';
 import { CacheXConnectionError, LockLostError, type CacheConfig } from '../../lib/index.js';
 import { escapeGlob } from '../../lib/utils/glob.js';
@@ -103,6 +105,40 @@ describe('release notices', () => {
     }
   });
 
+  it('an uncontended acquire + release is two scripts of five commands, without PUBLISH; a release with a waiter publishes', async () => {
+    const server = await spawnRedis();
+    const admin = new Redis({ host: server.host, port: server.port });
+    try {
+      const keyPrefix = uniquePrefix();
+      const cache = await open({ location: server.url, keyPrefix });
+      await cache.withLock('warm-up', () => undefined); // scripts loaded
+      await admin.config('RESETSTAT');
+      for (let i = 0; i < 10; i++) await cache.withLock(`job${i}`, () => undefined);
+      // SET NX, TIME, SET … GET (the fence); GET, DEL.
+      expect(await commandStats(admin)).toEqual({
+        'config|resetstat': 1,
+        evalsha: 20,
+        set: 20,
+        time: 10,
+        get: 10,
+        del: 10,
+      });
+
+      const holder = cache.lock('job', { lease: '1m' });
+      await holder.acquire();
+      const waiterCache = await open({ location: server.url, keyPrefix });
+      const waiting = waiterCache.lock('job').acquire({ wait: '20s' });
+      const channel = cache.keyBuilder.internal('lock', '{job}');
+      await until(async () => (await numsub(admin, channel)) === 1);
+      await holder.release();
+      expect(await waiting).toBe(true);
+      expect((await commandStats(admin)).publish).toBe(1);
+    } finally {
+      await admin.quit();
+      await server.stop();
+    }
+  }, 30_000);
+
   it('on a cluster, a waiter hears the release through the cluster subscriber', async () => {
     const prefix = uniquePrefix();
     const config: CacheConfig = {
@@ -156,6 +192,105 @@ describe('release notices', () => {
   });
 });
 
+/** How long a child may take to exit after `app.close()` resolved, in ms. */
+const EXIT_AFTER_CLOSE_MS = 5_000;
+/** The longest a child may run (the first one transpiles the library), in ms. */
+const APP_TIMEOUT_MS = 80_000;
+
+describe('waits keep a standalone process alive (issue 11)', () => {
+  it.each(['memory', 'Redis'])(
+    'on %s, a withLock wait on a held lock runs to its end, then the app closes and exits by itself',
+    async (backend) => {
+      const run = await runApp(location(backend), 'lock-wait');
+      expect(run.events.map((e) => e.name)).toEqual(['waiting', 'wait-ended', 'closed']);
+      const ended = run.events[1]!;
+      expect(ended.detail).toBe('error=LockAcquireTimeoutError');
+      expect(ended.at - run.events[0]!.at).toBeGreaterThanOrEqual(450);
+      expect(run.code).toBe(0);
+      expect(run.exitAfterClosedMs).toBeLessThan(EXIT_AFTER_CLOSE_MS);
+    },
+    APP_TIMEOUT_MS + 10_000,
+  );
+
+  it.each(['memory', 'Redis'])(
+    "on %s, cache.wrap()'s wait for another process' computation runs to its end",
+    async (backend) => {
+      const run = await runApp(location(backend), 'wrap-wait');
+      expect(run.events.map((e) => e.name)).toEqual(['waiting', 'wait-ended', 'closed']);
+      expect(run.events[1]!.detail).toBe('value=computed');
+      expect(run.events[1]!.at - run.events[0]!.at).toBeGreaterThanOrEqual(450);
+      expect(run.code).toBe(0);
+      expect(run.exitAfterClosedMs).toBeLessThan(EXIT_AFTER_CLOSE_MS);
+    },
+    APP_TIMEOUT_MS + 10_000,
+  );
+
+  it.each(['memory', 'Redis'])(
+    'on %s, app.close() ends a long wait at once, and the process exits',
+    async (backend) => {
+      const run = await runApp(location(backend), 'close-wait');
+      expect(run.events.map((e) => e.name)).toEqual(['waiting', 'wait-ended', 'closed']);
+      // The wait was for a minute; app.close() came 300 ms in.
+      expect(run.events[1]!.detail).toBe('error=CacheXError');
+      expect(run.events[1]!.at - run.events[0]!.at).toBeLessThan(5_000);
+      expect(run.code).toBe(0);
+      expect(run.exitAfterClosedMs).toBeLessThan(EXIT_AFTER_CLOSE_MS);
+    },
+    APP_TIMEOUT_MS + 10_000,
+  );
+
+  const location = (backend: string) =>
+    backend === 'memory' ? 'memory://' : testServers().redis.url;
+});
+
+interface AppRun {
+  events: Array<{ name: string; at: number; detail: string }>;
+  code: number | null;
+  /** From the `closed` line to the process' exit; Infinity when it never printed it. */
+  exitAfterClosedMs: number;
+}
+
+/** Runs lock-wait.app.mjs in a child `node` on the library's sources, bounded in time. */
+function runApp(location: string, scenario: string): Promise<AppRun> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS; // Jest's VM-modules flag: the child is plain Node
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      './test/support/ts-import.mjs',
+      'test/integration/lock-wait.app.mjs',
+      location,
+      scenario,
+    ],
+    { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  let closedAt = Infinity;
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (closedAt === Infinity && output.includes('EVENT closed')) closedAt = Date.now();
+  });
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), APP_TIMEOUT_MS);
+  return new Promise((resolve) => {
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      const events = [...output.matchAll(/^EVENT (\S+) (\d+) ?(.*)$/gm)].map(
+        ([, name, at, detail]) => ({
+          name: name!,
+          at: Number(at),
+          detail: detail!.trim(),
+        }),
+      );
+      if (code !== 0) process.stderr.write(`lock-wait.app ${scenario}: exit ${code}\n${errors}`);
+      resolve({ events, code, exitAfterClosedMs: Date.now() - closedAt });
+    });
+  });
+}
+
 function abortedOrTimeout(signal: AbortSignal, ms: number): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -169,6 +304,17 @@ function abortedOrTimeout(signal: AbortSignal, ms: number): Promise<void> {
       { once: true },
     );
   });
+}
+
+/** Calls per command since the last CONFIG RESETSTAT (INFO itself is not counted yet). */
+async function commandStats(client: Redis): Promise<Record<string, number>> {
+  const info = await client.info('commandstats');
+  return Object.fromEntries(
+    [...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map(([, name, calls]) => [
+      name!,
+      Number(calls),
+    ]),
+  );
 }
 
 async function numsub(client: Redis, channel: string): Promise<number> {

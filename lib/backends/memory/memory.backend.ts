@@ -15,6 +15,7 @@ import { KEY_COMMANDS, setString } from './commands/key.commands.js';
 import { freezeTree } from '../../codecs/json-copy.js';
 import { deepFreeze } from './frozen-value.js';
 import { FrozenJsonEntry, type MemoryEntry as Entry, type MemoryStore } from './memory.store.js';
+import { MEMORY_NOTICES, publishMemoryNotice } from './memory.notices.js';
 
 const NO_ARGS: readonly OpArg[] = [];
 
@@ -28,6 +29,8 @@ const NO_ARGS: readonly OpArg[] = [];
  */
 export class MemoryBackend implements CacheBackend {
   readonly kind = 'memory' as const;
+  /** Notices (lock releases) are delivered in-process, by the twins' `ctx.publish`. */
+  readonly notices = MEMORY_NOTICES;
   private readonly entries: Map<string, Entry>;
   private readonly maxEntries: number | undefined;
   private closed = false;
@@ -52,6 +55,7 @@ export class MemoryBackend implements CacheBackend {
       read: (key) => this.read(key),
       write: (key, entry) => this.write(key, entry),
       delete: (key) => this.read(key) !== undefined && this.entries.delete(key),
+      publish: publishMemoryNotice,
     };
   }
 

@@ -11,6 +11,7 @@ import type {
   StepResult,
 } from '../backend.interface.js';
 import { callBuffer } from './call-buffer.js';
+import { RedisNotices } from './redis.notices.js';
 import { RENAME_IF_EXISTS } from './redis.scripts.js';
 
 /** The client a Redis backend drives: a standalone (or Sentinel-managed) client or a cluster. */
@@ -31,11 +32,15 @@ export interface RedisBackendOptions {
  */
 export class RedisBackend implements CacheBackend {
   readonly kind: 'redis' | 'cluster' = 'redis';
+  /** Notices (lock releases) through a subscriber connection, opened at the first listener. */
+  readonly notices: RedisNotices;
 
   constructor(
     readonly client: RedisLikeClient,
     protected readonly options: RedisBackendOptions,
-  ) {}
+  ) {
+    this.notices = new RedisNotices(client, closeClient);
+  }
 
   async get(key: string): Promise<RawValue | undefined> {
     const value = this.options.binary
@@ -141,6 +146,8 @@ export class RedisBackend implements CacheBackend {
   }
 
   async close(): Promise<void> {
+    // The subscriber is the backend's own, even on a client handed in.
+    await this.notices.close();
     if (!this.options.ownsClient) return;
     await closeClient(this.client);
   }

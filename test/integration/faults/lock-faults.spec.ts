@@ -11,7 +11,7 @@ import {
 } from '../../../lib/index.js';
 import { MemoryBackend } from '../../../lib/backends/memory/memory.backend.js';
 import { MemoryStore } from '../../../lib/backends/memory/memory.store.js';
-import { ACQUIRE_LOCK } from '../../../lib/lock/lock.ops.js';
+import { ACQUIRE_LOCK, RELEASE_LOCK } from '../../../lib/lock/lock.ops.js';
 import { spawnRedis, testServers, type SpawnedRedis } from '../../harness/index.js';
 import { openCaches } from '../../support/open-cache.js';
 import { lossyProxy, type LossyProxy } from './lossy-proxy.js';
@@ -84,15 +84,16 @@ describe("the acquire script and its memory twin, for the caller's own token", (
       { binary: false },
     );
     try {
-      const keys = [`twins:${Date.now()}:{l}`, `twins:${Date.now()}:{l}:fence`];
+      const lock = `twins:${Date.now()}:{l}`;
+      const keys = [lock, `${lock}:fence`, `${lock}:waiters`];
       for (const run of [
         (args: string[]) => ACQUIRE_LOCK.script.run(redis, keys, args).then(ACQUIRE_LOCK.fromRedis),
         (args: string[]) => memory.run(ACQUIRE_LOCK, keys, args),
       ]) {
-        const first = await run(['me', '10000']);
+        const first = await run(['me', '10000', '0']);
         expect(first).toEqual({ acquired: true, fencingToken: expect.any(Number) });
-        expect(await run(['me', '10000'])).toEqual(first);
-        expect(await run(['other', '10000'])).toEqual({
+        expect(await run(['me', '10000', '0'])).toEqual(first);
+        expect(await run(['other', '10000', '0'])).toEqual({
           acquired: false,
           pttl: expect.any(Number),
         });
@@ -100,6 +101,77 @@ describe("the acquire script and its memory twin, for the caller's own token", (
       await redis.del(...keys);
     } finally {
       redis.disconnect();
+      await memory.close();
+    }
+  });
+});
+
+describe('the waiters mark and the release notice, on the script and its memory twin', () => {
+  it('a caller that waits marks the lock for its wait; the release deletes the mark and publishes only then', async () => {
+    const redis = new Redis(testServers().redis.url);
+    const subscriber = new Redis(testServers().redis.url);
+    const memory = new MemoryBackend(
+      MemoryStore.acquire(`twins-mark-${Date.now()}`, { sweepInterval: 60_000 }) as MemoryStore,
+      { binary: false },
+    );
+    const lock = `twins-mark:${Date.now()}:{l}`;
+    const keys = [lock, `${lock}:fence`, `${lock}:waiters`];
+    const releaseKeys = [lock, `${lock}:waiters`];
+    try {
+      const notices: string[] = [];
+      await subscriber.subscribe(lock);
+      subscriber.on('message', () => notices.push('redis'));
+      const memoryListener = memory.notices.listen(lock, () => notices.push('memory'));
+      const twins = [
+        {
+          name: 'redis',
+          acquire: (args: string[]) =>
+            ACQUIRE_LOCK.script.run(redis, keys, args).then(ACQUIRE_LOCK.fromRedis),
+          release: (args: string[]) =>
+            RELEASE_LOCK.script.run(redis, releaseKeys, args).then(RELEASE_LOCK.fromRedis),
+          markTtl: () => redis.pttl(keys[2]!),
+        },
+        {
+          name: 'memory',
+          acquire: (args: string[]) => memory.run(ACQUIRE_LOCK, keys, args),
+          release: (args: string[]) => memory.run(RELEASE_LOCK, releaseKeys, args),
+          markTtl: () => memory.command({ name: 'pttl', keys: [keys[2]!], args: [] }),
+        },
+      ];
+      for (const twin of twins) {
+        // Uncontended: no mark, and the release publishes nothing.
+        expect(await twin.acquire(['a', '10000', '5000'])).toMatchObject({ acquired: true });
+        expect(await twin.markTtl()).toBe(-2);
+        expect(await twin.release(['a'])).toBe('released');
+        // A caller that does not wait (wait 0) leaves no mark either.
+        expect(await twin.acquire(['a', '10000', '0'])).toMatchObject({ acquired: true });
+        expect(await twin.acquire(['b', '10000', '0'])).toMatchObject({ acquired: false });
+        expect(await twin.markTtl()).toBe(-2);
+        // A waiter marks it for as long as it waits; a shorter wait does not shorten the mark.
+        expect(await twin.acquire(['b', '10000', '5000'])).toMatchObject({ acquired: false });
+        expect(await twin.acquire(['c', '10000', '1000'])).toMatchObject({ acquired: false });
+        const ttl = Number(await twin.markTtl());
+        expect(ttl).toBeGreaterThan(4_000);
+        expect(ttl).toBeLessThanOrEqual(5_000);
+        // Another holder's token releases nothing and keeps the mark.
+        expect(await twin.release(['b'])).toBe('replaced');
+        expect(Number(await twin.markTtl())).toBeGreaterThan(0);
+        expect(await twin.release(['a'])).toBe('released');
+        expect(await twin.markTtl()).toBe(-2);
+        expect(await twin.release(['a'])).toBe('expired');
+      }
+      // One notice per twin: only the release that found the mark published.
+      const deadline = Date.now() + 5_000;
+      while (notices.length < 2 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(notices.sort()).toEqual(['memory', 'redis']);
+      memoryListener.stop();
+      await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+      subscriber.disconnect();
       await memory.close();
     }
   });
