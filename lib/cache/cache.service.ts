@@ -42,7 +42,7 @@ import { closeReleaseNotices } from '../lock/release-notices.js';
 import { runWithLock } from '../lock/with-lock.js';
 import { resolveCaching, tagsProblem } from '../cacheable/cacheable.config.js';
 import type { CacheableStats, CacheWrapOptions } from '../cacheable/cacheable-options.interface.js';
-import { MethodCache } from '../cacheable/method-cache.js';
+import { MethodCache, NOT_AT_HAND } from '../cacheable/method-cache.js';
 
 /** What a {@link CacheService} is made of; built by the registry from a cache's configuration. */
 export interface CacheParts {
@@ -1271,7 +1271,10 @@ export class CacheService {
     const tags = options?.tags ?? [];
     const problem = tagsProblem(tags);
     if (problem !== undefined) throw this.invalid('tags', problem);
-    return (await this.methodCache.lookup(key, tags, fn, resolved)).value;
+    const engine = this.methodCache;
+    const fresh = engine.freshAtHand(key, tags, resolved);
+    if (fresh !== NOT_AT_HAND) return fresh as T;
+    return (await engine.lookup(key, tags, fn, resolved)).value;
   }
 
   /**
