@@ -8,7 +8,7 @@ import {
   type NestModule,
   type Provider,
 } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
+import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { CACHEX_CACHES_CONFIG, CACHEX_OPTIONS_FACTORY, DEFAULT_CACHE } from './cachex.constants.js';
 import { MESSAGES } from './cachex.messages.js';
 import type {
@@ -25,7 +25,11 @@ import { CacheRegistry } from './registry/cache.registry.js';
 import { getCacheToken } from './registry/cache-token.js';
 import { requestedCaches } from './registry/inject-cache.decorator.js';
 import { SESSION_STORAGE } from './session/session.constants.js';
-import { sessionMiddleware, sessionProviders } from './session/session.providers.js';
+import {
+  installSessionHook,
+  sessionMiddleware,
+  sessionProviders,
+} from './session/session.providers.js';
 import { SessionStorage } from './session/session-storage.js';
 
 /**
@@ -41,11 +45,16 @@ import { SessionStorage } from './session/session-storage.js';
 @Module({})
 export class CacheXModule implements NestModule {
   /** @internal Made by Nest. */
-  constructor(@Optional() @Inject(SESSION_STORAGE) private readonly sessions?: SessionStorage) {}
+  constructor(
+    @Optional() @Inject(SESSION_STORAGE) private readonly sessions?: SessionStorage,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {}
 
-  /** Applies the session middleware to every route when the `session` option is set. */
+  /** Starts the session state of every request when the `session` option is set. */
   configure(consumer: MiddlewareConsumer): void {
-    if (this.sessions) consumer.apply(sessionMiddleware(this.sessions)).forRoutes('*');
+    if (!this.sessions) return;
+    if (!installSessionHook(this.sessions, this.adapterHost?.httpAdapter))
+      consumer.apply(sessionMiddleware(this.sessions)).forRoutes('*');
   }
 
   /**

@@ -43,7 +43,7 @@ import { closeReleaseNotices } from '../lock/release-notices.js';
 import { runWithLock } from '../lock/with-lock.js';
 import { resolveCaching, tagsProblem } from '../cacheable/cacheable.config.js';
 import type { CacheWrapOptions } from '../cacheable/cacheable-options.interface.js';
-import { MethodCache } from '../cacheable/method-cache.js';
+import { MethodCache, NOT_AT_HAND } from '../cacheable/method-cache.js';
 import { CacheCounters } from '../metrics/cache-counters.js';
 import type { CacheStats } from '../metrics/cache-stats.interface.js';
 import { OutageLog } from '../backends/outage-log.js';
@@ -1310,7 +1310,10 @@ export class CacheService {
     const tags = options?.tags ?? [];
     const problem = tagsProblem(tags);
     if (problem !== undefined) throw this.invalid('tags', problem);
-    return (await this.methodCache.lookup(key, tags, fn, resolved)).value;
+    const engine = this.methodCache;
+    const fresh = engine.freshAtHand(key, tags, resolved);
+    if (fresh !== NOT_AT_HAND) return fresh as T;
+    return (await engine.lookup(key, tags, fn, resolved)).value;
   }
 
   /**

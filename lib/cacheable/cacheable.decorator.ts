@@ -7,6 +7,7 @@ import {
 } from '../registry/method-decorator.js';
 import type { CacheableOptions, CachePutOptions } from './cacheable-options.interface.js';
 import { resolveCaching, type ResolvedCaching } from './cacheable.config.js';
+import { NOT_AT_HAND } from './method-cache.js';
 import {
   cacheNameOption,
   callbackOption,
@@ -115,9 +116,14 @@ function cachingWrapper(
     const engine = cacheAt(method.where, call.cache, this).methodCache;
     const key = call.key(this, args);
     const tags = call.tags ? call.tags(this, args) : NO_TAGS;
+    const caching = call.caching(this, args);
+    if (through === 'lookup') {
+      const fresh = engine.freshAtHand(key, tags, caching);
+      if (fresh !== NOT_AT_HAND) return fresh;
+    }
     const compute = () => method.original.apply(this, args);
-    if (through === 'put') return engine.put(key, tags, compute, call.caching(this, args));
-    return (await engine.lookup(key, tags, compute, call.caching(this, args))).value;
+    if (through === 'put') return engine.put(key, tags, compute, caching);
+    return (await engine.lookup(key, tags, compute, caching)).value;
   };
 }
 

@@ -70,6 +70,9 @@ interface Read {
 }
 
 const NO_VERSIONS: number[] = [];
+
+/** What {@link MethodCache.freshAtHand} answers when it has no fresh value at hand. */
+export const NOT_AT_HAND: unique symbol = Symbol('cachex:not-at-hand');
 const NO_TAGS: readonly string[] = [];
 
 /**
@@ -124,6 +127,30 @@ export class MethodCache {
     const lookup = this.run(key, full, tagKeys, compute, options);
     this.inflight.set(full, lookup);
     return lookup;
+  }
+
+  /**
+   * A fresh hit served synchronously, for a backend that keeps values decoded in the process
+   * (the memory backend) and an untagged key: no promise, no shared lookup. Answers
+   * {@link NOT_AT_HAND} for anything else (a miss, a stale value, an early refresh due, a lookup
+   * in flight, a failed read), which {@link lookup} then handles in full.
+   */
+  freshAtHand<T>(key: string, tags: readonly string[], options: ResolvedCaching<T>): unknown {
+    const { readDecoded } = this.host;
+    if (readDecoded === undefined || tags.length > 0 || options.early !== undefined)
+      return NOT_AT_HAND;
+    const full = this.host.fullKey(key);
+    if (this.inflight.has(full)) return NOT_AT_HAND;
+    let entry: Entry | undefined;
+    try {
+      entry = entryOf(readDecoded(full), false, NO_VERSIONS);
+    } catch {
+      return NOT_AT_HAND;
+    }
+    if (entry === undefined || (entry.freshUntil !== 0 && Date.now() >= entry.freshUntil))
+      return NOT_AT_HAND;
+    this.stats.hits++;
+    return entry.value;
   }
 
   /** Runs `compute()` and stores its result (for `@CachePut`); the write's failure is logged. */

@@ -2,12 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:h
 import { Logger } from '@nestjs/common';
 import { MESSAGES } from '../cachex.messages.js';
 import { SessionError } from '../errors/session.error.js';
-import {
-  cookieValues,
-  serializeCookie,
-  signSessionId,
-  verifySessionCookie,
-} from './session-cookie.js';
+import { cookieValues, serializeCookie, signSessionId } from './session-cookie.js';
 import { SessionHandle, type CookieAction } from './session-handle.js';
 import type { SessionStorage } from './session-storage.js';
 
@@ -99,7 +94,7 @@ export class SessionRequest {
       this.#cookieId = null;
       const { name } = this.storage.settings.cookie;
       for (const value of cookieValues(this.req.headers?.cookie, name)) {
-        const id = verifySessionCookie(value, this.storage.settings.keys);
+        const id = this.storage.verify(value);
         if (id !== undefined) {
           this.#cookieId = id;
           break;

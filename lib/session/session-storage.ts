@@ -6,6 +6,7 @@ import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import type { CacheRegistry } from '../registry/cache.registry.js';
 import type { SessionSettings } from './session.config.js';
+import { verifySessionCookie } from './session-cookie.js';
 import { SAVE_SESSION } from './session.ops.js';
 
 /**
@@ -15,6 +16,9 @@ import { SAVE_SESSION } from './session.ops.js';
  * destroyed.
  */
 export const SAVED_AT_FIELD = '';
+
+/** How many verified cookie values {@link SessionStorage.verify} remembers. */
+const VERIFIED_MEMO_SIZE = 4096;
 
 const NO_FIELDS: ReadonlyMap<string, RawValue> = new Map();
 const NO_DELETES: ReadonlySet<string> = new Set();
@@ -60,6 +64,26 @@ export class SessionStorage {
     this.ttlMs = ttl;
     this.cookieMaxAgeMs = settings.cookie.maxAgeMs === undefined ? ttl : settings.cookie.maxAgeMs;
     this.codec = this.cache.values;
+  }
+
+  /**
+   * Cookie values whose signature was verified, with their session id: a returning browser
+   * sends the same value on every request, and an HMAC costs more than the rest of a cookie's
+   * handling. Only verified values are kept (nothing an attacker sends without a valid
+   * signature), and at most {@link VERIFIED_MEMO_SIZE}: the memo starts over when full.
+   */
+  private readonly verified = new Map<string, string>();
+
+  /** The session id a signed cookie value carries; `undefined` for anything not signed by us. */
+  verify(value: string): string | undefined {
+    const known = this.verified.get(value);
+    if (known !== undefined) return known;
+    const id = verifySessionCookie(value, this.settings.keys);
+    if (id !== undefined) {
+      if (this.verified.size >= VERIFIED_MEMO_SIZE) this.verified.clear();
+      this.verified.set(value, id);
+    }
+    return id;
   }
 
   /** The full key of a session's hash. */

@@ -1,5 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import { resolveSessionSettings } from '../../../lib/session/session.config.js';
+import { CacheRegistry } from '../../../lib/registry/cache.registry.js';
+import { SessionStorage } from '../../../lib/session/session-storage.js';
 import {
   cookieValues,
   newSessionId,
@@ -67,5 +69,47 @@ describe('session cookies', () => {
     expect(serializeCookie(cookie, undefined, 90_000, false)).toBe(
       'cachex.sid=; Path=/app; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; SameSite=Lax',
     );
+  });
+});
+
+describe('SessionStorage.verify (the memo of verified cookie values)', () => {
+  const SECRET = 'a-test-secret-of-at-least-32-characters';
+
+  async function storage(secret: string | string[] = SECRET) {
+    const registry = await CacheRegistry.create({
+      default: { location: 'memory://', keyPrefix: 'verify-memo', ttl: '1h' },
+    });
+    return new SessionStorage(resolveSessionSettings({ secret }), registry);
+  }
+
+  it('answers the id of a signed value, again from the memo, and nothing for a tampered one', async () => {
+    const sessions = await storage();
+    const id = newSessionId();
+    const value = signSessionId(id, sessions.settings.keys[0]!);
+    expect(sessions.verify(value)).toBe(id);
+    expect(sessions.verify(value)).toBe(id);
+    const tampered = `${value.slice(0, -1)}${value.endsWith('A') ? 'B' : 'A'}`;
+    expect(sessions.verify(tampered)).toBeUndefined();
+    expect(sessions.verify(tampered)).toBeUndefined();
+    expect(sessions.verify(`${id}.`)).toBeUndefined();
+  });
+
+  it('does not accept a value another secret signed, even once a valid one is known', async () => {
+    const ours = await storage();
+    const theirs = await storage('another-secret-of-at-least-32-characters!!');
+    const id = newSessionId();
+    expect(ours.verify(signSessionId(id, ours.settings.keys[0]!))).toBe(id);
+    expect(ours.verify(signSessionId(id, theirs.settings.keys[0]!))).toBeUndefined();
+  });
+
+  it('stays bounded: after many sessions, every value still verifies', async () => {
+    const sessions = await storage();
+    const ids = Array.from({ length: 5000 }, () => newSessionId());
+    const values = ids.map((id) => signSessionId(id, sessions.settings.keys[0]!));
+    values.forEach((value, i) => expect(sessions.verify(value)).toBe(ids[i]));
+    expect(
+      (sessions as unknown as { verified: Map<string, string> }).verified.size,
+    ).toBeLessThanOrEqual(4096);
+    values.forEach((value, i) => expect(sessions.verify(value)).toBe(ids[i]));
   });
 });
