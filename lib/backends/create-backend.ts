@@ -19,6 +19,7 @@ export async function createBackend(
   cache: string,
   spec: BackendSpec,
   binary: boolean,
+  batching: boolean,
 ): Promise<CacheBackend> {
   if (spec.kind === 'memory') {
     const store = MemoryStore.acquire(spec.store, {
@@ -37,7 +38,7 @@ export async function createBackend(
   if (spec.kind === 'client') {
     // Both ioredis 5 and 6 mark their Cluster class with `isCluster`.
     const Backend = spec.client.isCluster ? ClusterBackend : RedisBackend;
-    return new Backend(spec.client, { binary, ownsClient: false });
+    return new Backend(spec.client, { binary, ownsClient: false, batching });
   }
   let ioredis: Pick<typeof import('ioredis'), 'Redis' | 'Cluster'>;
   try {
@@ -53,12 +54,12 @@ export async function createBackend(
       redisOptions: spec.options,
     });
     watchConnection(cache, client);
-    return new ClusterBackend(client, { binary, ownsClient: true });
+    return new ClusterBackend(client, { binary, ownsClient: true, batching });
   }
   const client = new ioredis.Redis(spec.options);
   watchConnection(cache, client);
   if (spec.options.autoResendUnfulfilledCommands === false) rejectUnanswered(cache, client);
-  return new RedisBackend(client, { binary, ownsClient: true });
+  return new RedisBackend(client, { binary, ownsClient: true, batching });
 }
 
 /**

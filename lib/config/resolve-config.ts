@@ -5,6 +5,7 @@ import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { describe, parseDuration } from '../utils/duration.js';
 import type {
+  Batching,
   CacheConfig,
   CachesConfig,
   CompressorName,
@@ -47,6 +48,8 @@ export interface ResolvedCacheConfig {
   keys: KeyBuilder;
   backend: BackendSpec;
   codec: CodecSpec;
+  /** Whether a Redis cache sends the commands of one tick in one write (always false on memory). */
+  batching: boolean;
 }
 
 /** Default TTL of a cache: 5 minutes, as in Django. */
@@ -69,7 +72,7 @@ const COMPRESSOR_NAMES: ReadonlyArray<CompressorName | 'none'> = [
   'lz4',
 ];
 /** ioredis defaults we change: a cache should fail fast rather than queue for 20 retries. */
-const REDIS_DEFAULTS: RedisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3 };
+const REDIS_DEFAULTS: RedisOptions = { maxRetriesPerRequest: 3 };
 /**
  * What a standalone or Sentinel client does with commands whose reply a dropped connection lost:
  * not re-sent (ioredis re-sends them, so that `incr` could run twice); the backend rejects them
@@ -95,6 +98,7 @@ const KNOWN_OPTIONS: ReadonlyArray<keyof CacheConfig> = [
   'compressor',
   'compressMinSize',
   'maxValueSize',
+  'batching',
 ];
 
 /**
@@ -188,7 +192,25 @@ function resolveCache(name: string, config: unknown): ResolvedCacheConfig {
     );
   }
   const keys = new KeyBuilder(keyPrefix, version, c.keyFunction, c.reverseKeyFunction);
-  return { name, ttl, keys, backend: resolveBackend(c, fail), codec: resolveCodec(c, fail) };
+  const backend = resolveBackend(c, fail);
+  const batching = resolveBatching(c.batching, backend, fail);
+  return { name, ttl, keys, backend, codec: resolveCodec(c, fail), batching };
+}
+
+const BATCHING_MODES: readonly Batching[] = ['tick', 'off'];
+
+/** The `batching` option: `'tick'` by default on Redis; refused on a memory cache. */
+function resolveBatching(
+  batching: unknown,
+  backend: BackendSpec,
+  fail: (option: string, problem: string) => never,
+): boolean {
+  if (batching === undefined) return backend.kind !== 'memory';
+  if (!BATCHING_MODES.includes(batching as Batching)) {
+    fail('batching', `must be 'tick' or 'off', got ${describe(batching)}`);
+  }
+  if (backend.kind === 'memory') fail('batching', 'applies to Redis caches only');
+  return batching === 'tick';
 }
 
 function resolveCodec(c: CacheConfig, fail: (option: string, problem: string) => never): CodecSpec {
@@ -371,7 +393,7 @@ function resolveBackend(
       kind: 'cluster',
       nodes: parsed.nodes,
       options,
-      clusterOptions: { enableAutoPipelining: true, ...clusterOptions },
+      clusterOptions,
     };
   }
   return { kind: 'redis', options: { ...STANDALONE_DEFAULTS, ...options } };

@@ -40,7 +40,12 @@ export class CacheRegistry implements OnModuleInit, OnApplicationShutdown {
       for (const [i, cache] of resolved.entries()) {
         const codec = codecs[i]!;
         // A binary codec's values are bytes: the backend must read Buffers, not UTF-8 text.
-        const backend = await createBackend(cache.name, cache.backend, codec.binary);
+        const backend = await createBackend(
+          cache.name,
+          cache.backend,
+          codec.binary,
+          cache.batching,
+        );
         caches.set(cache.name, new CacheService({ ...cache, codec, backend }));
       }
     } catch (error) {
