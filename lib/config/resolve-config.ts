@@ -91,6 +91,7 @@ const KNOWN_OPTIONS: ReadonlyArray<keyof CacheConfig> = [
   'keyFunction',
   'reverseKeyFunction',
   'redis',
+  'batching',
   'client',
   'maxEntries',
   'sweepInterval',
@@ -98,7 +99,6 @@ const KNOWN_OPTIONS: ReadonlyArray<keyof CacheConfig> = [
   'compressor',
   'compressMinSize',
   'maxValueSize',
-  'batching',
 ];
 
 /**
