@@ -84,6 +84,7 @@ export { WithLock } from './lock/with-lock.decorator.js';
 export { currentLock } from './lock/with-lock.js';
 
 export type {
+  Batching,
   CacheConfig,
   CachesConfig,
   CompressorName,

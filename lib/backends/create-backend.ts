@@ -20,6 +20,7 @@ export async function createBackend(
   cache: string,
   spec: BackendSpec,
   binary: boolean,
+  batching: boolean,
   outage?: OutageLog,
 ): Promise<CacheBackend> {
   if (spec.kind === 'memory') {
@@ -41,7 +42,7 @@ export async function createBackend(
     const Backend = spec.client.isCluster ? ClusterBackend : RedisBackend;
     const client = spec.client as RedisLikeClient;
     outage?.probeWith(() => client.ping());
-    return new Backend(spec.client, { binary, ownsClient: false });
+    return new Backend(spec.client, { binary, ownsClient: false, batching });
   }
   let ioredis: Pick<typeof import('ioredis'), 'Redis' | 'Cluster'>;
   try {
@@ -63,14 +64,14 @@ export async function createBackend(
       // Each node's connection queues too while the cluster is up but that node is not.
       client.on('+node', (node: Redis) => boundOfflineQueue(node, timeout));
     }
-    return new ClusterBackend(client, { binary, ownsClient: true });
+    return new ClusterBackend(client, { binary, ownsClient: true, batching });
   }
   const client = new ioredis.Redis(spec.options);
   watchConnection(cache, client, outage);
   if (spec.options.autoResendUnfulfilledCommands === false) rejectUnanswered(cache, client);
   if (spec.options.commandTimeout !== undefined)
     boundOfflineQueue(client, spec.options.commandTimeout);
-  return new RedisBackend(client, { binary, ownsClient: true });
+  return new RedisBackend(client, { binary, ownsClient: true, batching });
 }
 
 /**

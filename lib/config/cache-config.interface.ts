@@ -40,6 +40,16 @@ export type CustomSerializer =
  */
 export type OnError = 'throw' | 'ignore';
 
+/**
+ * How a Redis cache's commands reach the server:
+ * - `'tick'`: every command the cache sends in one tick of the event loop (its synchronous code
+ *   and the promise callbacks that follow) leaves in one socket write, per node on a cluster, as
+ *   node-redis does. Nothing waits for a later turn of the event loop, and ioredis' ordering,
+ *   retries, timeouts, offline queue and reconnection are unchanged.
+ * - `'off'`: each command is written at once, as plain ioredis does.
+ */
+export type Batching = 'tick' | 'off';
+
 /** Sentinel-managed Redis: ioredis' Sentinel options. */
 export interface SentinelConfig {
   /** Sentinel addresses, e.g. `[{ host: '10.0.0.5', port: 26379 }]`. */
@@ -102,7 +112,7 @@ export interface CacheConfig {
    * ioredis options passed through (timeouts, `tls`, `retryStrategy`, `maxRetriesPerRequest`,
    * `enableAutoPipelining`, …); with a cluster they become each node's `redisOptions`. ioredis'
    * own `keyPrefix` is not allowed: the cache applies `keyPrefix` itself, patterns included.
-   * Defaults that differ from ioredis: `enableAutoPipelining: true`, `maxRetriesPerRequest: 3`,
+   * Defaults that differ from ioredis: `maxRetriesPerRequest: 3`,
    * `retryStrategy` (also `clusterRetryStrategy` and `sentinelRetryStrategy`): reconnect after
    * 50 ms, doubling per attempt up to 2 s; and, on standalone and Sentinel connections,
    * `autoResendUnfulfilledCommands: false` (a command whose reply a dropped connection lost
@@ -111,6 +121,14 @@ export interface CacheConfig {
    * `commandTimeout` (give one of them).
    */
   redis?: Omit<RedisOptions, 'keyPrefix'>;
+  /**
+   * Redis only: how commands reach the server (see {@link Batching}). `'tick'` gathers the
+   * commands of one tick into one socket write: fewer system calls and packets under concurrency,
+   * and nothing waited for when one command is in flight. ioredis' own `enableAutoPipelining`
+   * (off by default) can still be set in `redis`; it sends batches a turn of the event loop later.
+   * @default 'tick'
+   */
+  batching?: Batching;
   /**
    * An ioredis client (standalone or Cluster) to use instead of creating one. It is not quit on
    * shutdown: whoever created it owns it. `location`, `cluster`, `sentinel` and `redis` cannot be combined with it.

@@ -5,6 +5,7 @@ import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { describe, parseDuration } from '../utils/duration.js';
 import type {
+  Batching,
   CacheConfig,
   CachesConfig,
   CompressorName,
@@ -53,6 +54,8 @@ export interface ResolvedCacheConfig {
   onError: OnError;
   /** How long `app.init()` waits for the server, in ms; `null` = it does not wait. */
   waitForReady: number | null;
+  /** Whether a Redis cache sends the commands of one tick in one write (always false on memory). */
+  batching: boolean;
 }
 
 /** Default TTL of a cache: 5 minutes, as in Django. */
@@ -101,7 +104,7 @@ export function reconnectDelay(attempt: number): number {
 }
 
 /** ioredis defaults we change: a cache should fail fast rather than queue for 20 retries. */
-const REDIS_DEFAULTS: RedisOptions = { enableAutoPipelining: true, maxRetriesPerRequest: 3 };
+const REDIS_DEFAULTS: RedisOptions = { maxRetriesPerRequest: 3 };
 /**
  * What a standalone or Sentinel client does with commands whose reply a dropped connection lost:
  * not re-sent (ioredis re-sends them, so that `incr` could run twice); the backend rejects them
@@ -120,6 +123,7 @@ const KNOWN_OPTIONS: ReadonlyArray<keyof CacheConfig> = [
   'keyFunction',
   'reverseKeyFunction',
   'redis',
+  'batching',
   'client',
   'maxEntries',
   'sweepInterval',
@@ -227,14 +231,16 @@ function resolveCache(name: string, config: unknown): ResolvedCacheConfig {
   if (onError !== 'throw' && onError !== 'ignore') {
     fail('onError', `must be 'throw' or 'ignore', got ${describe(c.onError)}`);
   }
+  const backend = resolveBackend(c, resolveCommandTimeout(c, fail), fail);
   return {
     name,
     ttl,
     keys,
-    backend: resolveBackend(c, resolveCommandTimeout(c, fail), fail),
+    backend,
     codec: resolveCodec(c, fail),
     onError,
     waitForReady: resolveWaitForReady(c, fail),
+    batching: resolveBatching(c.batching, backend, fail),
   };
 }
 
@@ -293,6 +299,22 @@ function resolveWaitForReady(
     fail('waitForReady', MESSAGES.durationBelowOneMs(describe(wait), 'use false not to wait'));
   }
   return ms;
+}
+
+const BATCHING_MODES: readonly Batching[] = ['tick', 'off'];
+
+/** The `batching` option: `'tick'` by default on Redis; refused on a memory cache. */
+function resolveBatching(
+  batching: unknown,
+  backend: BackendSpec,
+  fail: (option: string, problem: string) => never,
+): boolean {
+  if (batching === undefined) return backend.kind !== 'memory';
+  if (!BATCHING_MODES.includes(batching as Batching)) {
+    fail('batching', `must be 'tick' or 'off', got ${describe(batching)}`);
+  }
+  if (backend.kind === 'memory') fail('batching', 'applies to Redis caches only');
+  return batching === 'tick';
 }
 
 function resolveCodec(c: CacheConfig, fail: (option: string, problem: string) => never): CodecSpec {
@@ -489,7 +511,6 @@ function resolveBackend(
       nodes: parsed.nodes,
       options,
       clusterOptions: {
-        enableAutoPipelining: true,
         clusterRetryStrategy: reconnectDelay,
         ...clusterOptions,
       },

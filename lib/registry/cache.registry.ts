@@ -58,7 +58,13 @@ export class CacheRegistry implements OnModuleInit, OnApplicationShutdown {
         const codec = codecs[i]!;
         // A binary codec's values are bytes: the backend must read Buffers, not UTF-8 text.
         const outage = new OutageLog(cache.name);
-        const backend = await createBackend(cache.name, cache.backend, codec.binary, outage);
+        const backend = await createBackend(
+          cache.name,
+          cache.backend,
+          codec.binary,
+          cache.batching,
+          outage,
+        );
         caches.set(cache.name, new CacheService({ ...cache, codec, backend, outage }));
       }
     } catch (error) {

@@ -17,14 +17,14 @@ export class ClusterBackend extends RedisBackend {
   }
 
   override async getMany(keys: readonly string[]): Promise<(RawValue | undefined)[]> {
+    this.batch?.hold();
     const result = new Array<RawValue | undefined>(keys.length);
     await Promise.all(
       groupBySlot(keys).map(async (indexes) => {
         const group = indexes.map((i) => keys[i]!);
-        const client = await this.clientFor(group[0]!);
-        const values: Array<RawValue | null> = this.options.binary
-          ? await client.mgetBuffer(...group)
-          : await client.mget(...group);
+        const values = await this.on(group[0]!, (client): Promise<Array<RawValue | null>> =>
+          this.options.binary ? client.mgetBuffer(group) : client.mget(group),
+        );
         indexes.forEach((keyIndex, i) => (result[keyIndex] = values[i] ?? undefined));
       }),
     );
@@ -35,21 +35,23 @@ export class ClusterBackend extends RedisBackend {
     entries: ReadonlyArray<readonly [string, RawValue]>,
     ttl: number | null,
   ): Promise<void> {
-    // Auto-pipelining batches these per node: one round trip to each master.
+    // Sent in one tick: batching writes them in one go to each master.
+    this.batch?.hold();
     await Promise.all(
-      entries.map(async ([key, value]) => {
-        const client = await this.clientFor(key);
-        if (client === this.client) return this.set(key, value, { ttl });
-        return ttl === null ? client.set(key, value) : client.set(key, value, 'PX', ttl);
-      }),
+      entries.map(([key, value]) =>
+        this.on(key, (client) =>
+          ttl === null ? client.set(key, value) : client.set(key, value, 'PX', ttl),
+        ),
+      ),
     );
   }
 
   override async delete(keys: readonly string[]): Promise<number> {
+    this.batch?.hold();
     const counts = await Promise.all(
-      groupBySlot(keys).map(async (indexes) => {
+      groupBySlot(keys).map((indexes) => {
         const group = indexes.map((i) => keys[i]!);
-        return (await this.clientFor(group[0]!)).unlink(...group);
+        return this.on(group[0]!, (client) => client.unlink(group));
       }),
     );
     return counts.reduce((sum, n) => sum + n, 0);
@@ -92,14 +94,20 @@ export class ClusterBackend extends RedisBackend {
   }
 
   /**
-   * The client to send a key's commands to: the cluster, which routes them, except for keys whose
-   * slot ioredis computes wrongly (an empty hash tag followed by another `}`, as in `{}u}1`; see
+   * Sends a key's command to the cluster, which routes it, except for keys whose slot ioredis
+   * computes wrongly (an empty hash tag followed by another `}`, as in `{}u}1`; see
    * {@link keyHashSlot}). Those go straight to the master of their real slot: routed by ioredis,
-   * they would be answered MOVED, which it follows only for a pipeline of reads.
+   * they would be answered MOVED, which it follows only for a pipeline of reads. NOTE: routed
+   * commands are sent synchronously, so that commands of one tick keep their order.
    */
-  private async clientFor(key: string): Promise<Redis | Cluster> {
+  private on<T>(key: string, send: (client: Redis | Cluster) => Promise<T>): Promise<T> {
     const slot = keyHashSlot(key);
-    if (calculateSlot(key) === slot) return this.cluster;
+    if (calculateSlot(key) === slot) return send(this.cluster);
+    return this.masterOf(slot).then(send);
+  }
+
+  /** The master serving a slot, or the cluster when none is known. */
+  private async masterOf(slot: number): Promise<Redis | Cluster> {
     // The slot map is known once connected; a routed command waits for that.
     if (this.cluster.slots.length === 0) await this.cluster.ping();
     const address = this.cluster.slots[slot]?.[0];

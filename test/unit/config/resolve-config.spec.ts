@@ -424,7 +424,6 @@ describe('resolveCaches', () => {
         kind: 'redis',
         options: {
           autoResendUnfulfilledCommands: false,
-          enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
           commandTimeout: 1000,
           retryStrategy: reconnectDelay,
@@ -493,7 +492,6 @@ describe('resolveCaches', () => {
           { host: 'b', port: 7001 },
         ],
         options: {
-          enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
           commandTimeout: 1000,
           retryStrategy: reconnectDelay,
@@ -501,7 +499,6 @@ describe('resolveCaches', () => {
           connectTimeout: 500,
         },
         clusterOptions: {
-          enableAutoPipelining: true,
           clusterRetryStrategy: reconnectDelay,
           scaleReads: 'slave',
         },
@@ -513,7 +510,7 @@ describe('resolveCaches', () => {
       expect(backend).toMatchObject({
         kind: 'cluster',
         nodes: [{ host: 'h', port: 7000 }],
-        clusterOptions: { enableAutoPipelining: true },
+        clusterOptions: {},
       });
     });
 
@@ -531,7 +528,6 @@ describe('resolveCaches', () => {
         kind: 'redis',
         options: {
           autoResendUnfulfilledCommands: false,
-          enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
           failoverDetector: true,
           commandTimeout: 1000,
@@ -556,7 +552,6 @@ describe('resolveCaches', () => {
         kind: 'redis',
         options: {
           autoResendUnfulfilledCommands: false,
-          enableAutoPipelining: true,
           maxRetriesPerRequest: 3,
           failoverDetector: true,
           commandTimeout: 1000,
@@ -608,6 +603,38 @@ describe('resolveCaches', () => {
     it('refuses a null keyPrefix and reports a malformed %-escape as a location error', () => {
       expectOptionError({ keyPrefix: null as never }, 'keyPrefix', /string/);
       expectOptionError({ location: 'redis://u:p%zz@h' }, 'location', /%-escape/);
+    });
+  });
+
+  describe('batching', () => {
+    it("is 'tick' by default on every Redis connection and off on memory", () => {
+      expect(resolveOne({ location: 'redis://h' }).batching).toBe(true);
+      expect(resolveOne({ location: 'redis://h:7000', cluster: true }).batching).toBe(true);
+      expect(resolveOne({ sentinel: { sentinels, name: 'm' } }).batching).toBe(true);
+      expect(resolveOne({ client: ioredisLike }).batching).toBe(true);
+      expect(resolveOne({ location: 'memory://' }).batching).toBe(false);
+    });
+
+    it("is turned off with 'off', and leaves ioredis' auto-pipelining to the `redis` options", () => {
+      const resolved = resolveOne({ location: 'redis://h', batching: 'off' });
+      expect(resolved.batching).toBe(false);
+      expect(resolved.backend.kind === 'redis' && resolved.backend.options).not.toHaveProperty(
+        'enableAutoPipelining',
+      );
+      const ap = resolveOne({ location: 'redis://h', redis: { enableAutoPipelining: true } });
+      expect(ap.backend.kind === 'redis' && ap.backend.options.enableAutoPipelining).toBe(true);
+    });
+
+    it.each(['yes', true, 1, null])('refuses %p', (batching) => {
+      expectOptionError(
+        { location: 'redis://h', batching: batching as never },
+        'batching',
+        /'tick' or 'off'/,
+      );
+    });
+
+    it('refuses batching on a memory cache', () => {
+      expectOptionError({ location: 'memory://', batching: 'tick' }, 'batching', /Redis caches/);
     });
   });
 });

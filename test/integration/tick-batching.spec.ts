@@ -1,0 +1,213 @@
+import type { Socket } from 'node:net';
+import { Redis as Redis5 } from 'ioredis5';
+import type { Cluster, Redis } from 'ioredis';
+import {
+  CommandOutcomeUnknownError,
+  type CacheConfig,
+  type CacheService,
+} from '../../lib/index.js';
+import { spawnRedis, testServers, type SpawnedRedis } from '../harness/index.js';
+import { ioredis5Clients } from '../support/ioredis5-clients.js';
+import { openCaches } from '../support/open-cache.js';
+
+const { open } = openCaches();
+const { viaStandalone: viaIoredis5, viaCluster: viaIoredis5Cluster } = ioredis5Clients();
+
+/** The sockets under a cache: its client's, or every cluster node's. */
+function socketsOf(cache: CacheService): Socket[] {
+  const client = (cache.backend as unknown as { client: Redis | Cluster }).client;
+  const nodes = client.isCluster ? (client as Cluster).nodes('all') : [client as Redis];
+  // A cluster connects to a node on its first command for it.
+  return nodes.flatMap((node) => (node.stream ? [node.stream as Socket] : []));
+}
+
+/**
+ * Counts the writes each socket hands to the operating system (`_write` for one chunk,
+ * `_writev` for several corked ones) while `during` runs; answers the counts of the sockets
+ * that wrote.
+ */
+async function countWrites(sockets: Socket[], during: () => Promise<unknown>): Promise<number[]> {
+  const counts = sockets.map(() => 0);
+  const restore = sockets.map((socket, i) => {
+    const { _write: write, _writev: writev } = socket;
+    socket._write = function (...args: Parameters<Socket['_write']>) {
+      counts[i]!++;
+      return write.apply(this, args);
+    };
+    socket._writev = function (...args: Parameters<NonNullable<Socket['_writev']>>) {
+      counts[i]!++;
+      return writev!.apply(this, args);
+    };
+    return () => {
+      socket._write = write;
+      socket._writev = writev;
+    };
+  });
+  try {
+    await during();
+  } finally {
+    for (const undo of restore) undo();
+  }
+  return counts.filter((n) => n > 0);
+}
+
+const targets: Array<[string, () => CacheConfig]> = [
+  ['Redis 7', () => ({ location: testServers().redis.url })],
+  ['Valkey 8', () => ({ location: testServers().valkey.url })],
+  ['Redis Cluster', () => ({ location: testServers().cluster.urls, cluster: true })],
+  ['an ioredis 5 client', viaIoredis5],
+  ['an ioredis 5 Cluster client', viaIoredis5Cluster],
+];
+
+describe.each(targets)('same-tick batching on %s', (_target, config) => {
+  it('keeps the order of the commands of one tick, pipelines included', async () => {
+    const cache = await open(config());
+    await cache.set('warm', 1); // connected: the tick below is batched
+    const results = await Promise.all([
+      cache.set('k', 'a'),
+      cache.get('k'),
+      cache.pipeline().set('k', 'b').get('k').exec(),
+      cache.get('k'),
+      cache.incr('n'),
+      cache.incr('n'),
+      cache.pipeline().incr('n').incr('n').exec(),
+      cache.incr('n', 10),
+      cache.getMany(['k', 'warm', 'absent']),
+      cache.delete('k'),
+      cache.get('k'),
+    ]);
+    expect(results).toEqual([
+      true,
+      'a',
+      [true, 'b'],
+      'b',
+      1,
+      2,
+      [3, 4],
+      14,
+      new Map<string, unknown>([
+        ['k', 'b'],
+        ['warm', 1],
+      ]),
+      true,
+      undefined,
+    ]);
+  });
+
+  it('sends the commands of one tick in one write per node', async () => {
+    const cache = await open(config());
+    await cache.set('warm', 1);
+    const keys = Array.from({ length: 30 }, (_, i) => `key:${i}`);
+    const counts = await countWrites(socketsOf(cache), () =>
+      Promise.all(keys.map((key, i) => cache.set(key, i))),
+    );
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts).toEqual(counts.map(() => 1));
+    // Replies and values are those of the 30 commands, and no socket is left corked.
+    expect([...(await cache.getMany(keys)).values()]).toEqual(keys.map((_, i) => i));
+    for (const socket of socketsOf(cache)) expect(socket.writableCorked).toBe(0);
+  });
+
+  it('loses no command of a tick whose connection drops before the write', async () => {
+    const cache = await open(config());
+    await cache.set('k', 'before');
+    const batch = Promise.allSettled([cache.get('k'), cache.incr('n'), cache.set('k', 'during')]);
+    // The tick's commands sit corked: drop the connections before they are written.
+    for (const socket of socketsOf(cache)) socket.destroy();
+    const settled = await withinSeconds(10, batch);
+    for (const outcome of settled) {
+      // Re-sent on the new connection (ioredis' default on a cluster and on a client you pass
+      // in), or failed as unknown (a standalone connection the cache opened): never stuck.
+      if (outcome.status === 'rejected') {
+        expect(outcome.reason).toBeInstanceOf(CommandOutcomeUnknownError);
+      }
+    }
+    await withinSeconds(
+      10,
+      waitFor(() => cache.set('k', 'after')),
+    );
+    expect(await cache.get('k')).toBe('after');
+    for (const s of socketsOf(cache)) expect(s.writableCorked).toBe(0);
+  });
+});
+
+describe("batching: 'off'", () => {
+  it('writes the commands of one tick one by one, as plain ioredis does', async () => {
+    const cache = await open({ location: testServers().redis.url, batching: 'off' });
+    await cache.set('warm', 1);
+    const [count] = await countWrites(socketsOf(cache), () =>
+      Promise.all(Array.from({ length: 30 }, (_, i) => cache.set(`key:${i}`, i))),
+    );
+    expect(count).toBeGreaterThan(1);
+  });
+});
+
+describe.each([
+  ['Redis 7', 'redis-server', false],
+  ['Valkey 8', 'valkey-server', false],
+  ['an ioredis 5 client', 'redis-server', true],
+] as const)('same-tick batching across a restart of %s', (_target, binary, ioredis5) => {
+  let server: SpawnedRedis;
+  let client: Redis5 | undefined;
+  beforeAll(async () => {
+    server = await spawnRedis({ binary });
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await server.stop();
+  });
+
+  it('queues the commands of a tick while disconnected and sends them once reconnected', async () => {
+    // Retries without limit: the offline queue waits for the restarted server.
+    const options = { retryStrategy: () => 50, maxRetriesPerRequest: null };
+    let config: CacheConfig;
+    if (ioredis5) {
+      client = new Redis5({ host: server.host, port: server.port, ...options });
+      config = { client: client as never };
+    } else {
+      config = { location: server.url, redis: options };
+    }
+    const cache = await open(config);
+    await cache.set('k', 'before');
+    await server.stop();
+    await waitFor(async () => {
+      if (socketsOf(cache)[0]?.writable) throw new Error('still connected');
+    });
+    const batch = Promise.all([
+      cache.set('k', 'queued'),
+      cache.incr('n'),
+      cache.get('k'),
+      cache.pipeline().incr('n').get('k').exec(),
+    ]);
+    await server.restart();
+    // The restarted server is empty: the queued commands ran on it, in order.
+    expect(await withinSeconds(10, batch)).toEqual([true, 1, 'queued', [2, 'queued']]);
+    for (const socket of socketsOf(cache)) expect(socket.writableCorked).toBe(0);
+    const counts = await countWrites(socketsOf(cache), () =>
+      Promise.all([cache.get('k'), cache.incr('n'), cache.delete('k')]),
+    );
+    expect(counts).toEqual([1]);
+  });
+});
+
+/** Rejects if `promise` is not settled within `seconds`. */
+function withinSeconds<T>(seconds: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${seconds} s`)), seconds * 1000);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Retries `attempt` every 50 ms until it resolves, for at most 10 s. */
+async function waitFor<T>(attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
