@@ -1,5 +1,5 @@
 import type { MemoryEntry } from './memory/memory.store.js';
-import { RedisScript } from './redis/redis.script.js';
+import { RedisScript } from './redis/evalsha-script.js';
 
 /** Arguments of an atomic operation, as Redis receives them (ARGV). */
 export type OpArg = string | number | Buffer;

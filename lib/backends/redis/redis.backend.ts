@@ -12,7 +12,7 @@ import type {
 } from '../backend.interface.js';
 import { callBuffer } from './call-buffer.js';
 import { RedisNotices } from './redis.notices.js';
-import { RENAME_IF_EXISTS } from './redis.scripts.js';
+import { RENAME_IF_EXISTS } from './rename-if-exists.script.js';
 import { TickBatcher } from './tick-batcher.js';
 
 /** The client a Redis backend drives: a standalone (or Sentinel-managed) client or a cluster. */

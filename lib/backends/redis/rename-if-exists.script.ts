@@ -1,4 +1,4 @@
-import { RedisScript } from './redis.script.js';
+import { RedisScript } from './evalsha-script.js';
 
 /** RENAME that answers 0 for a missing source instead of an error; keeps the TTL. */
 export const RENAME_IF_EXISTS = new RedisScript(
