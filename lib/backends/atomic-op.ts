@@ -1,5 +1,5 @@
+import { createHash } from 'node:crypto';
 import type { MemoryEntry } from './memory/memory.store.js';
-import { RedisScript } from './redis/evalsha-script.js';
 
 /** Arguments of an atomic operation, as Redis receives them (ARGV). */
 export type OpArg = string | number | Buffer;
@@ -22,6 +22,21 @@ export interface MemoryOpContext {
 }
 
 /**
+ * A Lua script as a server runs it: its text, and the SHA1 of the text that EVALSHA names it by.
+ * Plain data, so that features define scripts without depending on a client library.
+ */
+export interface LuaScript {
+  readonly name: string;
+  readonly lua: string;
+  readonly sha: string;
+}
+
+/** A {@link LuaScript} of that text. */
+export function luaScript(name: string, lua: string): LuaScript {
+  return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+/**
  * A compound step that must be atomic, written twice, side by side: as a Lua script for Redis
  * (run by SHA, EVAL on NOSCRIPT) and as a synchronous function for the memory backend. A feature
  * (locks, rate limits, data structures) defines its operations with {@link defineOp} in its own
@@ -32,7 +47,7 @@ export interface MemoryOpContext {
  */
 export interface AtomicOp<R> {
   readonly name: string;
-  readonly script: RedisScript;
+  readonly script: LuaScript;
   /** The memory twin: the same effect and result as the script. */
   memory(ctx: MemoryOpContext, keys: readonly string[], args: readonly OpArg[]): R;
   /** Turns the script's reply into the result (Lua has no booleans, floats come as strings, …). */
@@ -54,7 +69,7 @@ export function defineOp<R>(definition: {
 }): AtomicOp<R> {
   return {
     name: definition.name,
-    script: new RedisScript(definition.name, definition.lua),
+    script: luaScript(definition.name, definition.lua),
     memory: definition.memory,
     fromRedis: definition.fromRedis ?? ((reply) => reply as R),
     valueReplies: definition.valueReplies ?? false,

@@ -23,20 +23,7 @@ export async function createBackend(
   batching: boolean,
   outage?: OutageLog,
 ): Promise<CacheBackend> {
-  if (spec.kind === 'memory') {
-    const store = MemoryStore.acquire(spec.store, {
-      maxEntries: spec.maxEntries,
-      sweepInterval: spec.sweepInterval,
-    });
-    if (typeof store === 'string') {
-      throw new CacheXConfigError(
-        MESSAGES.invalidOption(cache, 'location', store),
-        cache,
-        'location',
-      );
-    }
-    return new MemoryBackend(store, { binary });
-  }
+  if (spec.kind === 'memory') return createMemoryBackend(cache, spec, binary);
   if (spec.kind === 'client') {
     // Both ioredis 5 and 6 mark their Cluster class with `isCluster`.
     const Backend = spec.client.isCluster ? ClusterBackend : RedisBackend;
@@ -72,6 +59,30 @@ export async function createBackend(
   if (spec.options.commandTimeout !== undefined)
     boundOfflineQueue(client, spec.options.commandTimeout);
   return new RedisBackend(client, { binary, ownsClient: true, batching });
+}
+
+/**
+ * Builds a memory backend on the store its spec names (shared by name, like a Redis database),
+ * synchronously: also what an in-process fallback (the rate limits') starts on.
+ * @throws CacheXConfigError when the store exists with other options
+ */
+export function createMemoryBackend(
+  cache: string,
+  spec: Extract<BackendSpec, { kind: 'memory' }>,
+  binary: boolean,
+): MemoryBackend {
+  const store = MemoryStore.acquire(spec.store, {
+    maxEntries: spec.maxEntries,
+    sweepInterval: spec.sweepInterval,
+  });
+  if (typeof store === 'string') {
+    throw new CacheXConfigError(
+      MESSAGES.invalidOption(cache, 'location', store),
+      cache,
+      'location',
+    );
+  }
+  return new MemoryBackend(store, { binary });
 }
 
 /**

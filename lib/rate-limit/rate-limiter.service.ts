@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { OpArg } from '../backends/atomic-op.js';
 import type { CacheBackend } from '../backends/backend.interface.js';
-import { MemoryBackend } from '../backends/memory/memory.backend.js';
-import { MemoryStore } from '../backends/memory/memory.store.js';
+import type { MemoryBackend } from '../backends/memory/memory.backend.js';
+import { createMemoryBackend } from '../backends/create-backend.js';
 import { cacheContext } from '../cache/cache-context.js';
 import { mapBackendError } from '../cache/map-error.js';
 import type { CacheService } from '../cache/cache.service.js';
@@ -388,11 +388,16 @@ export class RateLimiter implements OnApplicationShutdown {
   /** The in-process limiter of `onBackendError: 'fallback'`: a private memory store, started on first use. */
   private fallback(): MemoryBackend {
     if (!this.fallbackBackend) {
-      // A store name of its own: always a new store, never an options mismatch (a string).
-      const store = MemoryStore.acquire(`cachex:rate-limit-fallback:${randomUUID()}`, {
-        sweepInterval: 60_000,
-      }) as MemoryStore;
-      this.fallbackBackend = new MemoryBackend(store);
+      // A store name of its own: always a new store, never an options mismatch.
+      this.fallbackBackend = createMemoryBackend(
+        'rate-limit fallback',
+        {
+          kind: 'memory',
+          store: `cachex:rate-limit-fallback:${randomUUID()}`,
+          sweepInterval: 60_000,
+        },
+        false,
+      );
     }
     return this.fallbackBackend;
   }

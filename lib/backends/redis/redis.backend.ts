@@ -13,6 +13,7 @@ import type {
 import { callBuffer } from './call-buffer.js';
 import { RedisNotices } from './redis.notices.js';
 import { RENAME_IF_EXISTS } from './rename-if-exists.script.js';
+import { runScript } from './evalsha-script.js';
 import { TickBatcher } from './tick-batcher.js';
 
 /** The client a Redis backend drives: a standalone (or Sentinel-managed) client or a cluster. */
@@ -118,13 +119,13 @@ export class RedisBackend implements CacheBackend {
 
   async rename(from: string, to: string): Promise<boolean> {
     this.batch?.hold();
-    return (await RENAME_IF_EXISTS.run(this.client, [from, to], [])) === 1;
+    return (await runScript(this.client, RENAME_IF_EXISTS, [from, to], [])) === 1;
   }
 
   async run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R> {
     const binary = this.options.binary && op.valueReplies;
     this.batch?.hold();
-    return op.fromRedis(await op.script.run(this.client, keys, args, binary));
+    return op.fromRedis(await runScript(this.client, op.script, keys, args, binary));
   }
 
   async command(command: BackendCommand): Promise<Reply> {
@@ -244,10 +245,14 @@ export async function closeClient(client: RedisLikeClient): Promise<void> {
   if (client.status === 'end') return;
   const quitting = client.status === 'ready';
   const ended = new Promise<void>((resolve) => {
-    client.once('end', () => resolve());
     // A client between reconnection attempts has no socket left and never emits 'end' after
     // disconnect(); its retry timer is cleared, so nothing of it outlives this bounded wait.
-    setTimeout(resolve, (quitting ? QUIT_WAIT_MS : 0) + CLOSE_WAIT_MS).unref();
+    const bound = setTimeout(resolve, (quitting ? QUIT_WAIT_MS : 0) + CLOSE_WAIT_MS);
+    bound.unref();
+    client.once('end', () => {
+      clearTimeout(bound);
+      resolve();
+    });
   });
   if (quitting) {
     const giveUp = setTimeout(() => abandon(client), QUIT_WAIT_MS);

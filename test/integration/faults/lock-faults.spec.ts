@@ -11,6 +11,7 @@ import {
 } from '../../../lib/index.js';
 import { MemoryBackend } from '../../../lib/backends/memory/memory.backend.js';
 import { MemoryStore } from '../../../lib/backends/memory/memory.store.js';
+import { runScript } from '../../../lib/backends/redis/evalsha-script.js';
 import { ACQUIRE_LOCK, RELEASE_LOCK } from '../../../lib/lock/lock.ops.js';
 import { spawnRedis, testServers, type SpawnedRedis } from '../../harness/index.js';
 import { openCaches } from '../../support/open-cache.js';
@@ -87,7 +88,8 @@ describe("the acquire script and its memory twin, for the caller's own token", (
       const lock = `twins:${Date.now()}:{l}`;
       const keys = [lock, `${lock}:fence`, `${lock}:waiters`];
       for (const run of [
-        (args: string[]) => ACQUIRE_LOCK.script.run(redis, keys, args).then(ACQUIRE_LOCK.fromRedis),
+        (args: string[]) =>
+          runScript(redis, ACQUIRE_LOCK.script, keys, args).then(ACQUIRE_LOCK.fromRedis),
         (args: string[]) => memory.run(ACQUIRE_LOCK, keys, args),
       ]) {
         const first = await run(['me', '10000', '0']);
@@ -126,9 +128,9 @@ describe('the waiters mark and the release notice, on the script and its memory 
         {
           name: 'redis',
           acquire: (args: string[]) =>
-            ACQUIRE_LOCK.script.run(redis, keys, args).then(ACQUIRE_LOCK.fromRedis),
+            runScript(redis, ACQUIRE_LOCK.script, keys, args).then(ACQUIRE_LOCK.fromRedis),
           release: (args: string[]) =>
-            RELEASE_LOCK.script.run(redis, releaseKeys, args).then(RELEASE_LOCK.fromRedis),
+            runScript(redis, RELEASE_LOCK.script, releaseKeys, args).then(RELEASE_LOCK.fromRedis),
           markTtl: () => redis.pttl(keys[2]!),
         },
         {
