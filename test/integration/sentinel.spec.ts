@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { CacheRegistry } from '../../lib/index.js';
 import { uniquePrefix } from '../contract/cache.contract.js';
 import {
+  sentinelReady,
   spawnRedis,
   spawnSentinel,
   type SpawnedRedis,
@@ -17,7 +18,8 @@ describe('Sentinel', () => {
     master = await spawnRedis();
     replica = await spawnRedis({ extraArgs: ['--replicaof', master.host, String(master.port)] });
     sentinel = await spawnSentinel(master, 'cachex-master');
-  });
+    await sentinelReady(sentinel, replica);
+  }, 30_000);
 
   afterAll(async () => {
     await Promise.all([sentinel?.stop(), replica?.stop(), master?.stop()]);
