@@ -10,6 +10,7 @@ import { Cluster, Redis } from 'ioredis';
 import { CacheRegistry, type CacheConfig, type CacheService } from '../../../lib/index.js';
 import { keyHashSlot } from '../../../lib/keys/key-slot.js';
 import {
+  sentinelReady,
   spawnCluster,
   spawnRedis,
   spawnSentinel,
@@ -197,15 +198,7 @@ describe('Sentinel failover while traffic runs', () => {
     sentinel = await spawnSentinel(master, 'failover');
     admin = new Redis({ host: sentinel.host, port: sentinel.port, lazyConnect: true });
     // The sentinel can fail over once it knows the replica, in sync.
-    await until('the sentinel to see the replica', 15_000, async () => {
-      const replicas = (await admin.call('SENTINEL', 'REPLICAS', 'failover')) as string[][];
-      return replicas.some((r) => {
-        const fields = Object.fromEntries(
-          r.flatMap((v, i) => (i % 2 === 0 ? [[v, r[i + 1]]] : [])),
-        );
-        return fields.port === String(replica.port) && fields['master-link-status'] === 'ok';
-      });
-    });
+    await sentinelReady(sentinel, replica);
   }, 40_000);
 
   afterEach(async () => {
