@@ -55,6 +55,7 @@ export async function createBackend(
   }
   const client = new ioredis.Redis(spec.options);
   watchConnection(cache, client, outage);
+  if (spec.options.failoverDetector === true) retireFailoverDetector(client);
   if (spec.options.autoResendUnfulfilledCommands === false) rejectUnanswered(cache, client);
   if (spec.options.commandTimeout !== undefined)
     boundOfflineQueue(client, spec.options.commandTimeout);
@@ -100,6 +101,27 @@ function watchConnection(
     outage.failed(MESSAGES.backendDown(cache, redactSecrets(error).message)),
   );
   client.on('ready', () => outage.recovered());
+}
+
+/**
+ * Retires a Sentinel client's failover detector when its connection drops. NOTE: ioredis (5 and
+ * 6.0) keeps the detector of a lost connection subscribed while the client reconnects; if the
+ * sentinels announce the new master (+switch-master) while a reconnection is asking them for
+ * it, that detector disconnects the connector in the middle of connecting, and the client ends
+ * for good: every later command fails with "Connection is closed.". The reconnection asks the
+ * sentinels for the master anyway, and its connection subscribes a detector of its own.
+ */
+function retireFailoverDetector(client: Redis): void {
+  const connector = (client as unknown as { connector: SentinelConnectorInternals }).connector;
+  client.on('close', () => {
+    connector.failoverDetector?.cleanup();
+    connector.failoverDetector = null;
+  });
+}
+
+/** The part of ioredis' Sentinel connector (private in its typings) that is used here. */
+interface SentinelConnectorInternals {
+  failoverDetector?: { cleanup(): void } | null;
 }
 
 /** The part of an ioredis client's offline queue (private in its typings) that is used here. */

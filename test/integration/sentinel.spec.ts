@@ -49,6 +49,50 @@ describe('Sentinel', () => {
     }
   });
 
+  it('survives a failover announced while it reconnects', async () => {
+    const registry = await CacheRegistry.create({
+      default: {
+        sentinel: {
+          sentinels: [{ host: sentinel.host, port: sentinel.port }],
+          name: sentinel.name,
+        },
+        keyPrefix: uniquePrefix(),
+      },
+    });
+    const admin = new Redis({ host: master.host, port: master.port });
+    try {
+      const cache = registry.get('default');
+      await cache.set('before', 1);
+      // The failover detector of the connection about to drop, as ioredis keeps it (private).
+      const client = (cache as unknown as { backend: { client: Redis } }).backend.client;
+      const connector = (client as unknown as { connector: { failoverDetector: Detector } })
+        .connector;
+      const detector = connector.failoverDetector;
+      expect(detector).toBeTruthy();
+      // The +switch-master announcement reaches that detector while the reconnection is asking
+      // the sentinel for the master: the window in which ioredis ends the client for good.
+      client.once('connecting', () => {
+        detector.sentinels[0]!.client.emit('message', '+switch-master', 'announced');
+      });
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          await cache.set('after', 2);
+          break;
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      expect(await cache.get('after')).toBe(2);
+      expect(client.status).toBe('ready');
+    } finally {
+      await admin.quit();
+      await registry.onApplicationShutdown();
+    }
+  }, 20_000);
+
   it('follows a failover to the promoted replica', async () => {
     const registry = await CacheRegistry.create({
       default: {
@@ -88,3 +132,8 @@ describe('Sentinel', () => {
     }
   }, 30_000);
 });
+
+/** The part of ioredis' (private) failover detector that the test drives. */
+interface Detector {
+  sentinels: { client: Redis }[];
+}
