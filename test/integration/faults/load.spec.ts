@@ -82,6 +82,16 @@ function grown(before: Record<string, number>, after: Record<string, number>) {
     .map(([kind, n]) => `${kind}: ${before[kind] ?? 0} → ${n}`);
 }
 
+/** The handles once none has grown over `before`, or after `ms` if some stay (a leak). */
+async function handlesSettled(before: Record<string, number>, ms: number) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const now = handles();
+    if (grown(before, now).length === 0 || Date.now() > deadline) return now;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Listeners on an ioredis client, over all events. */
 function listeners(client: Redis): number {
   return client.eventNames().reduce((sum, event) => sum + client.listenerCount(event), 0);
@@ -176,9 +186,9 @@ describe.each<[string, () => CacheConfig]>([
       const started = Date.now();
       const { failed, firstError } = await run(LOCK_CYCLES, LOCKS_IN_FLIGHT, cycle);
       const ms = Date.now() - started;
-      // Waiters' timers and subscriptions end with their waits: give unsubscribes a moment.
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const endHandles = handles();
+      // Waiters' timers and subscriptions end with their waits, but an UNSUBSCRIBE may still be
+      // on its way (with its command timer): a leak is what is still there after 2 s.
+      const endHandles = await handlesSettled(warmHandles, 2_000);
       const endServer = await serverCounts();
       const endListeners = client ? listeners(client) : 0;
       report(`${label} locks`, {
