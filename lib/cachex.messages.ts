@@ -60,6 +60,8 @@ export const MESSAGES = {
   backendUp: (cache: string) => `Cache '${cache}' reaches its server again.`,
   queuedTooLong: (timeout: number) =>
     `Command timed out: no connection to the server within commandTimeout (${timeout} ms); it was not sent`,
+  unansweredTooLong: (timeout: number) =>
+    `Command timed out: no reply from the server within commandTimeout (${timeout} ms); it may have been applied`,
   ignoredDown: (cache: string, detail: string) =>
     `Cache '${cache}' cannot reach its server (${detail}); with onError: 'ignore', reads miss and writes are dropped until it is back.`,
   notReady: (cache: string, location: string, waitMs: number, detail: string) =>

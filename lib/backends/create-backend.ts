@@ -7,7 +7,8 @@ import type { CacheBackend } from './backend.interface.js';
 import { MemoryBackend } from './memory/memory.backend.js';
 import { MemoryStore } from './memory/memory.store.js';
 import { ClusterBackend } from './redis/cluster.backend.js';
-import type { Cluster, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { boundCommands } from './redis/command-deadlines.js';
 import { RedisBackend, type RedisLikeClient } from './redis/redis.backend.js';
 import { OutageLog } from './outage-log.js';
 
@@ -39,27 +40,23 @@ export async function createBackend(
       cause: error,
     });
   }
+  // The command timeout is kept by `boundCommands`, not by ioredis (a timer per command).
+  const { commandTimeout, ...options } = spec.options;
   if (spec.kind === 'cluster') {
     const client = new ioredis.Cluster(spec.nodes, {
       ...spec.clusterOptions,
-      redisOptions: spec.options,
+      redisOptions: options,
     });
     watchConnection(cache, client, outage);
-    const timeout = spec.options.commandTimeout;
-    if (timeout !== undefined) {
-      boundOfflineQueue(client, timeout);
-      // Each node's connection queues too while the cluster is up but that node is not.
-      client.on('+node', (node: Redis) => boundOfflineQueue(node, timeout));
-    }
-    return new ClusterBackend(client, { binary, ownsClient: true, batching });
+    if (commandTimeout !== undefined) boundCommands(client, commandTimeout);
+    return new ClusterBackend(client, { binary, ownsClient: true, batching, commandTimeout });
   }
-  const client = new ioredis.Redis(spec.options);
+  const client = new ioredis.Redis(options);
   watchConnection(cache, client, outage);
-  if (spec.options.failoverDetector === true) retireFailoverDetector(client);
-  if (spec.options.autoResendUnfulfilledCommands === false) rejectUnanswered(cache, client);
-  if (spec.options.commandTimeout !== undefined)
-    boundOfflineQueue(client, spec.options.commandTimeout);
-  return new RedisBackend(client, { binary, ownsClient: true, batching });
+  if (options.failoverDetector === true) retireFailoverDetector(client);
+  if (options.autoResendUnfulfilledCommands === false) rejectUnanswered(cache, client);
+  if (commandTimeout !== undefined) boundCommands(client, commandTimeout);
+  return new RedisBackend(client, { binary, ownsClient: true, batching, commandTimeout });
 }
 
 /**
@@ -122,73 +119,6 @@ function retireFailoverDetector(client: Redis): void {
 /** The part of ioredis' Sentinel connector (private in its typings) that is used here. */
 interface SentinelConnectorInternals {
   failoverDetector?: { cleanup(): void } | null;
-}
-
-/** The part of an ioredis client's offline queue (private in its typings) that is used here. */
-interface OfflineQueue {
-  readonly length: number;
-  shift(): { command: { isSettled: boolean; reject(error: Error): void } } | undefined;
-  push(item: NonNullable<ReturnType<OfflineQueue['shift']>>): unknown;
-}
-
-/**
- * Bounds the wait of commands that a client queues while it has no connection, to `timeout` ms.
- * A standalone client arms ioredis' `commandTimeout` when a command is issued, so a queued
- * command does fail in time, but ioredis keeps it queued and sends it once reconnected: a `set`
- * or `incr` the caller saw fail would then still be applied. A cluster's own queue (while the
- * cluster as a whole is unreachable) has no timeout at all. So while the client is not ready,
- * a sweep every quarter of `timeout` drops settled commands and fails those queued for
- * `timeout`; one last sweep runs when the connection is made, before ioredis sends the queue.
- *
- * And once the connection has been lost for `timeout`, the client stops queueing until it is
- * ready again: new commands fail at once instead of each waiting `timeout` (a request that
- * makes five calls would wait five times). A short drop (a restart, a failover) is still ridden
- * out in the queue. NOTE: `offlineQueue` is private in ioredis' typings (ioredis 5 and 6 both
- * have it), and `enableOfflineQueue` is read from `options` on every command.
- */
-function boundOfflineQueue(client: Redis | Cluster, timeout: number): void {
-  const options = client.options as { enableOfflineQueue?: boolean };
-  const queueing = options.enableOfflineQueue;
-  const queuedAt = new WeakMap<object, number>();
-  let lostAt: number | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const sweep = (): void => {
-    const now = Date.now();
-    if (lostAt !== undefined && now - lostAt >= timeout) options.enableOfflineQueue = false;
-    const queue = (client as unknown as { offlineQueue: OfflineQueue }).offlineQueue;
-    for (let n = queue.length; n > 0; n--) {
-      const item = queue.shift()!;
-      const { command } = item;
-      if (command.isSettled) continue;
-      const since = queuedAt.get(command);
-      if (since === undefined) queuedAt.set(command, now);
-      if (since !== undefined && now - since >= timeout) {
-        command.reject(new Error(MESSAGES.queuedTooLong(timeout)));
-        continue;
-      }
-      queue.push(item);
-    }
-  };
-  const start = (): void => {
-    timer ??= setInterval(sweep, Math.max(Math.floor(timeout / 4), 10));
-    timer.unref();
-  };
-  const stop = (): void => {
-    clearInterval(timer);
-    timer = undefined;
-  };
-  client.on('close', () => {
-    lostAt ??= Date.now();
-    start();
-  });
-  client.on('ready', () => {
-    lostAt = undefined;
-    options.enableOfflineQueue = queueing;
-    stop();
-  });
-  client.on('connect', sweep);
-  client.on('end', stop);
-  start();
 }
 
 /**

@@ -181,7 +181,8 @@ export interface CacheConfig {
    * long as the server is gone). It covers the whole wait: a command issued while the connection
    * is down waits in the offline queue at most this long, and is then dropped from the queue,
    * never sent late. Locks and rate limits wait on their own deadlines, each try bounded by this.
-   * Set on ioredis as `commandTimeout` (each node's, on a cluster). No effect on `memory://`;
+   * Kept by one sweep per connection (each node's, on a cluster), not by ioredis' timer per
+   * command, so a command fails between this and a tenth more. No effect on `memory://`;
    * cannot be combined with `client`.
    * @default 1000 (1 s)
    */

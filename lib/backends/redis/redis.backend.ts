@@ -27,6 +27,11 @@ export interface RedisBackendOptions {
   ownsClient: boolean;
   /** Whether the commands of one tick leave in one socket write (see {@link TickBatcher}). */
   batching: boolean;
+  /**
+   * The cache's `commandTimeout`, in ms, for the connections the backend opens itself (the
+   * notices' subscriber); unset: as the client's options say.
+   */
+  commandTimeout?: number;
 }
 
 /**
@@ -45,7 +50,7 @@ export class RedisBackend implements CacheBackend {
     readonly client: RedisLikeClient,
     protected readonly options: RedisBackendOptions,
   ) {
-    this.notices = new RedisNotices(client, closeClient);
+    this.notices = new RedisNotices(client, closeClient, options.commandTimeout);
     this.batch = options.batching ? new TickBatcher(client) : undefined;
   }
 

@@ -20,10 +20,13 @@ export class RedisNotices implements BackendNotices {
   /**
    * @param client - the backend's client, duplicated for the subscriber
    * @param closeClient - how the backend closes a connection (bounded, see `closeClient`)
+   * @param commandTimeout - bounds the subscriber's commands, in ms (ioredis' own timeout: a
+   *   subscriber sends few); unset: as the client's options say
    */
   constructor(
     private readonly client: Client,
     private readonly closeClient: (client: Client) => Promise<void>,
+    private readonly commandTimeout?: number,
   ) {}
 
   listen(channel: string, onNotice: () => void): NoticeSubscription {
@@ -58,10 +61,13 @@ export class RedisNotices implements BackendNotices {
 
   private connect(): Client {
     if (this.subscriber) return this.subscriber;
+    const bound = this.commandTimeout === undefined ? {} : { commandTimeout: this.commandTimeout };
     const subscriber: Client = this.client.isCluster
-      ? (this.client as Cluster).duplicate()
+      ? (this.client as Cluster).duplicate([], {
+          redisOptions: { ...(this.client as Cluster).options.redisOptions, ...bound },
+        })
       : // SUBSCRIBE may be sent again after a lost reply: it is idempotent.
-        (this.client as Redis).duplicate({ autoResendUnfulfilledCommands: true });
+        (this.client as Redis).duplicate({ autoResendUnfulfilledCommands: true, ...bound });
     // The backend's own client logs outages; this one reconnects and resubscribes by itself, and
     // listeners poll meanwhile, so its errors need no handling beyond not being "unhandled".
     subscriber.on('error', () => undefined);
