@@ -16,7 +16,7 @@ import { freezeTree } from '../../codecs/json-copy.js';
 import { deepFreeze } from './frozen-value.js';
 import { FrozenJsonEntry, type MemoryEntry as Entry, type MemoryStore } from './memory.store.js';
 import { MEMORY_NOTICES, publishMemoryNotice } from './memory.notices.js';
-import { memoryNow } from './memory.clock.js';
+import { freshMemoryNow, memoryNow } from './memory.clock.js';
 
 const NO_ARGS: readonly OpArg[] = [];
 
@@ -208,7 +208,7 @@ export class MemoryBackend implements CacheBackend {
 
   /** {@link MemoryBackend.ctx}, with the clock read for the operation that starts. */
   private context(): CommandContext {
-    this.ctx.now = memoryNow();
+    this.ctx.now = freshMemoryNow();
     return this.ctx;
   }
 

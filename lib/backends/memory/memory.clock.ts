@@ -16,13 +16,13 @@ let reuses = 0;
 let ending = false;
 
 /**
- * The memory backend's clock, in ms since the epoch. NOTE: `Date.now()` costs 30–90 ns, as much
- * as the rest of a `get`, so one reading serves the operations of one event-loop turn, at most 64
- * of them: a reading is ended by the next `setImmediate` (before any timer or I/O callback that
- * could follow it) or after 63 reuses. So expiry is exact across turns (a TTL awaited with a
- * timer, a request after another) and, within one turn, late by at most the time the turn has
- * run since the reading, as Redis answers a whole script at the time it started. With fake
- * timers (`Date.now` replaced), every operation reads the clock itself.
+ * The clock of the memory backend's `get`, `set` and their batches, in ms since the epoch.
+ * NOTE: `Date.now()` costs 30–90 ns, as much as the rest of a `get`, so one reading serves the
+ * operations that follow it in the same turn of the event loop, 64 at most: the next
+ * `setImmediate` ends it, and so does {@link freshMemoryNow}. Expiry is therefore exact across
+ * turns (a TTL awaited with a timer, one request after another) and, within one turn, late by at
+ * most the time the turn has run since the reading, as Redis answers a whole script at the time
+ * it started. With fake timers (`Date.now` replaced), every operation reads the clock itself.
  */
 export function memoryNow(): number {
   if (Date.now !== NATIVE_NOW) {
@@ -40,6 +40,16 @@ export function memoryNow(): number {
     scheduleImmediate(endReading).unref();
   }
   return reading;
+}
+
+/**
+ * A new reading of {@link memoryNow}'s clock, which the operations after it reuse: for the
+ * operations whose arithmetic needs the time itself (rate limits, locks, TTL commands), which
+ * are exact as with `Date.now()`.
+ */
+export function freshMemoryNow(): number {
+  reuses = 0;
+  return memoryNow();
 }
 
 function endReading(): void {
