@@ -160,10 +160,23 @@ export class CacheService {
    * @returns the value, or `undefined` on a miss
    * @example const user = await cache.get<User>('user:42');
    */
-  async get<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T | undefined> {
+  get<T = unknown>(key: string, options?: CacheKeyOptions): Promise<T | undefined> {
+    if (this.backend.readDecoded === undefined) return this.getRaw(key, options);
+    // An in-process backend answers at once: one settled promise, no async frame.
+    try {
+      const value = this.readDecoded(this.fullKey(key, options), key);
+      return Promise.resolve(this.counters.read(value) as T | undefined);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** `get` on a backend that answers asynchronously: encoded values, decoded here. */
+  private async getRaw<T>(
+    key: string,
+    options: CacheKeyOptions | undefined,
+  ): Promise<T | undefined> {
     const full = this.fullKey(key, options);
-    if (this.backend.readDecoded !== undefined)
-      return this.counters.read(this.readDecoded(full, key)) as T | undefined;
     let raw;
     try {
       raw = await this.backend.get(full);
@@ -180,12 +193,27 @@ export class CacheService {
    * @throws SerializationError when the value cannot be encoded; nothing is written
    * @example await cache.set('user:42', user, { ttl: '1h' });
    */
-  async set(key: string, value: unknown, options?: CacheSetOptions): Promise<boolean> {
+  set(key: string, value: unknown, options?: CacheSetOptions): Promise<boolean> {
     if (this.backend.setDecoded !== undefined && this.codec.plainJson) {
-      // The memory backend keeps a copy of plain JSON data, not its text: no encoding, no parsing.
-      const copy = jsonCopy(value, this.codec.maxValueSize);
-      if (copy !== NOT_PLAIN_JSON) return this.counters.set(this.setDecoded(key, copy, options));
+      // The memory backend keeps a copy of plain JSON data, not its text: no encoding, no parsing,
+      // and, as it answers at once, one settled promise and no async frame.
+      try {
+        const copy = jsonCopy(value, this.codec.maxValueSize);
+        if (copy !== NOT_PLAIN_JSON)
+          return Promise.resolve(this.counters.set(this.setDecoded(key, copy, options)));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     }
+    return this.setRaw(key, value, options);
+  }
+
+  /** `set` with the codec: every value on Redis, values that are not plain JSON data in memory. */
+  private async setRaw(
+    key: string,
+    value: unknown,
+    options: CacheSetOptions | undefined,
+  ): Promise<boolean> {
     // The very argument handling of a pipeline's `set`: same TTL default, same nx/xx rules.
     const { full, raw, options: write } = keyOps.setArguments(this.ops, key, value, options);
     try {

@@ -20,12 +20,17 @@ export type ReverseKeyFunction = (fullKey: string) => string;
  * version is always an integer.
  */
 export class KeyBuilder {
+  /** `<prefix>:<version>:`, made once: most keys are at the cache's version. */
+  private readonly head: string;
+
   constructor(
     readonly prefix: string,
     readonly version: number,
     private readonly keyFunction?: KeyFunction,
     private readonly reverseKeyFunction?: ReverseKeyFunction,
-  ) {}
+  ) {
+    this.head = `${prefix}:${version}:`;
+  }
 
   /** Whether a custom `keyFunction` makes the full keys (then their format is the user's). */
   get custom(): boolean {
@@ -34,9 +39,8 @@ export class KeyBuilder {
 
   /** The full key of a user key at a version (the cache's version by default). */
   key(key: string, version = this.version): string {
-    return this.keyFunction
-      ? this.keyFunction(key, this.prefix, version)
-      : `${this.prefix}:${version}:${key}`;
+    if (this.keyFunction) return this.keyFunction(key, this.prefix, version);
+    return version === this.version ? this.head + key : `${this.prefix}:${version}:${key}`;
   }
 
   /** The full pattern of a user glob pattern; the prefix is escaped, the pattern kept as is. */

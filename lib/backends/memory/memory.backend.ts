@@ -16,6 +16,7 @@ import { freezeTree } from '../../codecs/json-copy.js';
 import { deepFreeze } from './frozen-value.js';
 import { FrozenJsonEntry, type MemoryEntry as Entry, type MemoryStore } from './memory.store.js';
 import { MEMORY_NOTICES, publishMemoryNotice } from './memory.notices.js';
+import { freshMemoryNow, memoryNow } from './memory.clock.js';
 
 const NO_ARGS: readonly OpArg[] = [];
 
@@ -112,7 +113,7 @@ export class MemoryBackend implements CacheBackend {
       const exists = this.read(key) !== undefined;
       if (condition === 'nx' ? exists : !exists) return false;
     }
-    this.write(key, new FrozenJsonEntry(decode, value, ttl === null ? 0 : Date.now() + ttl));
+    this.write(key, new FrozenJsonEntry(decode, value, ttl === null ? 0 : memoryNow() + ttl));
     return true;
   }
 
@@ -132,7 +133,7 @@ export class MemoryBackend implements CacheBackend {
     entries: ReadonlyArray<readonly [string, RawValue]>,
     ttl: number | null,
   ): Promise<void> {
-    const expiresAt = ttl === null ? 0 : Date.now() + ttl;
+    const expiresAt = ttl === null ? 0 : memoryNow() + ttl;
     for (const [key, value] of entries) this.writeString(key, value, expiresAt);
   }
 
@@ -150,7 +151,7 @@ export class MemoryBackend implements CacheBackend {
 
   async *scan(pattern: string, count: number): AsyncIterable<string[]> {
     const matches = compileGlob(pattern);
-    const now = Date.now();
+    const now = memoryNow();
     // A snapshot, so that reads (which reorder the LRU list) cannot make the scan revisit keys.
     const matched: string[] = [];
     for (const [key, entry] of this.entries) {
@@ -207,7 +208,7 @@ export class MemoryBackend implements CacheBackend {
 
   /** {@link MemoryBackend.ctx}, with the clock read for the operation that starts. */
   private context(): CommandContext {
-    this.ctx.now = Date.now();
+    this.ctx.now = freshMemoryNow();
     return this.ctx;
   }
 
@@ -215,7 +216,7 @@ export class MemoryBackend implements CacheBackend {
   private read(key: string): Entry | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
+    if (entry.expiresAt !== 0 && entry.expiresAt <= memoryNow()) {
       this.entries.delete(key);
       return undefined;
     }

@@ -19,6 +19,8 @@ describe('jsonCopy', () => {
       Object.defineProperty({ a: 1 }, 'computed', { get: () => [2], enumerable: true }),
       Object.defineProperty({ a: 1 }, 'hidden', { value: 2, enumerable: false }),
       { $date: 'not a tag here' },
+      // Holes read as null; an array's own named properties are not JSON.
+      [new Array(2), Object.assign(['a'], { named: 1 })],
       'text',
       '123',
       '',
@@ -66,6 +68,8 @@ describe('jsonCopy', () => {
       new (class Point {
         x = 1;
       })(),
+      // An Array subclass: copied as the class it is by `slice`, so the codec decides.
+      { list: class List extends Array<number> {}.from([1]) },
       JSON.parse('{"__proto__": {"polluted": true}}'),
       circular,
       deep,
