@@ -7,7 +7,8 @@ import {
 } from '../registry/method-decorator.js';
 import type { CacheableOptions, CachePutOptions } from './cacheable-options.interface.js';
 import { resolveCaching, type ResolvedCaching } from './cacheable.config.js';
-import { NOT_AT_HAND } from './method-cache.js';
+import { registryHost } from '../registry/registry.host.js';
+import { NOT_AT_HAND, type MethodCache } from './method-cache.js';
 import {
   cacheNameOption,
   callbackOption,
@@ -100,6 +101,7 @@ export function CachePut<A extends unknown[] = never[], R = unknown>(
 }
 
 const NO_TAGS: readonly string[] = [];
+const NO_INSTANCE = Symbol('cachex:no-instance');
 
 /**
  * The wrapper of a `@Cacheable` (`lookup`: read, or run and store) or `@CachePut` (`put`: run
@@ -110,10 +112,22 @@ function cachingWrapper(
   call: PreparedCall,
   through: 'lookup' | 'put',
 ): AnyMethod {
+  // The engine of the last instance called, while no application attached or detached since:
+  // a call on the same instance skips the registry look-up. NOTE: it holds that one instance.
+  let lastSelf: unknown = NO_INSTANCE;
+  let lastEpoch = -1;
+  let lastEngine: MethodCache | undefined;
   return async function (this: unknown, ...args: never[]): Promise<unknown> {
     if (call.condition && !call.condition.apply(this, args))
       return method.original.apply(this, args);
-    const engine = cacheAt(method.where, call.cache, this).methodCache;
+    let engine = lastEngine;
+    if (this !== lastSelf || lastEpoch !== registryHost.epoch || engine === undefined) {
+      engine = cacheAt(method.where, call.cache, this).methodCache;
+      // eslint-disable-next-line @typescript-eslint/no-this-alias -- kept to compare, not to call
+      lastSelf = this;
+      lastEpoch = registryHost.epoch;
+      lastEngine = engine;
+    }
     const key = call.key(this, args);
     const tags = call.tags ? call.tags(this, args) : NO_TAGS;
     const caching = call.caching(this, args);
