@@ -56,6 +56,14 @@ export interface CacheLookup<T> {
   freshUntil: number | null;
 }
 
+/** A lookup in flight, and how it answered once settled (for the calls that share it). */
+interface Flight {
+  promise: Promise<unknown>;
+  status: CacheLookupStatus;
+  freshUntil: number | null;
+  value?: unknown;
+}
+
 interface Entry {
   value: unknown;
   freshUntil: number;
@@ -91,7 +99,7 @@ const NO_TAGS: readonly string[] = [];
  */
 export class MethodCache {
   /** Lookups in flight by full key: concurrent calls for one key share one read and one run. */
-  private readonly inflight = new Map<string, Promise<CacheLookup<unknown>>>();
+  private readonly inflight = new Map<string, Flight>();
   /** Full keys being refreshed in the background, so that a key has one refresh at a time. */
   private readonly refreshing = new Set<string>();
   /** The counter keys of fixed tag lists (see {@link tagKeys}). */
@@ -112,18 +120,27 @@ export class MethodCache {
     this.logger = new Logger(`CacheX:${host.name}`);
   }
 
-  private readonly count = <T>(lookup: CacheLookup<T>): CacheLookup<T> => {
-    this.stats[
-      lookup.status === 'hit' ? 'hits' : lookup.status === 'miss' ? 'misses' : 'staleServed'
-    ]++;
-    return lookup;
-  };
-
   /**
    * The cached value of `key`, or `compute()`'s result (stored unless `options` exclude it).
-   * Concurrent calls for one key in this process share one lookup.
+   * Concurrent calls for one key in this process share one lookup. The hot path of `@Cacheable`
+   * and `cache.wrap()`: a hit is one promise, no answer object.
    */
-  lookup<T>(
+  value<T>(
+    key: string,
+    tags: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): Promise<T> {
+    const full = this.host.fullKey(key);
+    const pending = this.inflight.get(full);
+    // A call that shares a lookup is served by it: counted as what it answered.
+    if (pending !== undefined)
+      return pending.promise.then(() => this.joined(pending)) as Promise<T>;
+    return this.start(key, full, tags, compute, options).promise as Promise<T>;
+  }
+
+  /** As {@link value}, with how the value was answered (for the HTTP response cache). */
+  async lookup<T>(
     key: string,
     tags: readonly string[],
     compute: () => T | Promise<T>,
@@ -131,12 +148,32 @@ export class MethodCache {
   ): Promise<CacheLookup<T>> {
     const full = this.host.fullKey(key);
     const pending = this.inflight.get(full);
-    // A call that shares a lookup is served by it: counted as what it answered.
-    if (pending) return (pending as Promise<CacheLookup<T>>).then(this.count);
-    // `run` removes it when it settles; it always awaits the server first, so after this `set`.
-    const lookup = this.run(key, full, this.tagKeys(tags), compute, options);
-    this.inflight.set(full, lookup);
-    return lookup;
+    const flight = pending ?? this.start(key, full, tags, compute, options);
+    const value = (await flight.promise) as T;
+    if (pending !== undefined) this.joined(pending);
+    return { value, status: flight.status, freshUntil: flight.freshUntil };
+  }
+
+  private start<T>(
+    key: string,
+    full: string,
+    tags: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): Flight {
+    const flight: Flight = { promise: undefined!, status: 'miss', freshUntil: null };
+    // `run` removes it when it settles; it always awaits first, so after this `set`.
+    flight.promise = this.run(key, full, this.tagKeys(tags), compute, options, flight);
+    this.inflight.set(full, flight);
+    return flight;
+  }
+
+  /** Counts a call served by another call's lookup as what that lookup answered. */
+  private joined(flight: Flight): unknown {
+    this.stats[
+      flight.status === 'hit' ? 'hits' : flight.status === 'miss' ? 'misses' : 'staleServed'
+    ]++;
+    return flight.value;
   }
 
   /**
@@ -218,8 +255,8 @@ export class MethodCache {
   }
 
   /**
-   * Reads and answers a lookup in one async step (a hit awaits the server once, nothing more);
-   * removes the lookup from {@link inflight} when it settles.
+   * Reads and answers a lookup in one async step (a hit awaits the server once, nothing more),
+   * notes in `flight` how it answered, and removes it from {@link inflight} when it settles.
    */
   private async run<T>(
     key: string,
@@ -227,7 +264,8 @@ export class MethodCache {
     tagKeys: readonly string[],
     compute: () => T | Promise<T>,
     options: ResolvedCaching<T>,
-  ): Promise<CacheLookup<T>> {
+    flight: Flight,
+  ): Promise<T> {
     try {
       let read: Read;
       if (this.host.readDecoded !== undefined) {
@@ -248,7 +286,11 @@ export class MethodCache {
       }
       const answered = this.answer(key, full, tagKeys, compute, options, read);
       // A hit or a stale value is answered now: no further promise step.
-      return answered instanceof Promise ? await answered : answered;
+      const result = answered instanceof Promise ? await answered : answered;
+      flight.status = result.status;
+      flight.freshUntil = result.freshUntil;
+      flight.value = result.value;
+      return result.value;
     } finally {
       this.inflight.delete(full);
     }
