@@ -90,7 +90,7 @@ describe('compileKeyTemplate', () => {
     expect(compile('{0}')(['ada'])).toBe('ada');
     expect(compile('a{1}b')([null, 12n])).toBe('a12b');
     expect(compile('flag:{0}:on')([false])).toBe('flag:false:on');
-    expect(compile('n:{0}')([-0])).toBe(compile('n:{0}:{1}')([-0, 'x']).slice(0, -2));
+    expect(compile('n:{0}')([-0])).toBe('n:0');
     expect(compile('user:{0}')([{ id: 1 }])).toMatchObject({
       problem: expect.stringContaining("placeholder {0} of 'user:{0}' is an object"),
     });
