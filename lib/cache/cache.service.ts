@@ -1341,7 +1341,7 @@ export class CacheService {
     const engine = this.methodCache;
     const fresh = engine.freshAtHand(key, tags, resolved);
     if (fresh !== NOT_AT_HAND) return fresh as T;
-    return (await engine.lookup(key, tags, fn, resolved)).value;
+    return await engine.value(key, tags, fn, resolved);
   }
 
   /**

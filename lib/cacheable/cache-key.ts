@@ -175,6 +175,21 @@ export function compileKeyTemplate(
     last = match.index + match[0].length;
   }
   pieces.push(template.slice(last));
+  const problem = (piece: { text: string }, value: unknown) => ({
+    problem: `placeholder ${piece.text} of '${template}' is ${describe(value)}; it must be a string, number, bigint or boolean`,
+  });
+  const [head, only, tail] = pieces;
+  if (pieces.length === 3 && typeof only === 'object' && only.path.length === 0) {
+    // The common template, one argument as it is ('user:{0}'): one concatenation, no loop.
+    const { index } = only;
+    return (args) => {
+      const value = args[index];
+      const type = typeof value;
+      if (type !== 'string' && type !== 'number' && type !== 'bigint' && type !== 'boolean')
+        return problem(only, value);
+      return `${head as string}${value as string}${tail as string}`;
+    };
+  }
   return (args) => {
     let key = '';
     for (const piece of pieces) {
@@ -191,9 +206,7 @@ export function compileKeyTemplate(
       }
       const type = typeof value;
       if (type !== 'string' && type !== 'number' && type !== 'bigint' && type !== 'boolean')
-        return {
-          problem: `placeholder ${piece.text} of '${template}' is ${describe(value)}; it must be a string, number, bigint or boolean`,
-        };
+        return problem(piece, value);
       key += String(value);
     }
     return key;

@@ -7,7 +7,8 @@ import {
 } from '../registry/method-decorator.js';
 import type { CacheableOptions, CachePutOptions } from './cacheable-options.interface.js';
 import { resolveCaching, type ResolvedCaching } from './cacheable.config.js';
-import { NOT_AT_HAND } from './method-cache.js';
+import { registryHost } from '../registry/registry.host.js';
+import { NOT_AT_HAND, type MethodCache } from './method-cache.js';
 import {
   cacheNameOption,
   callbackOption,
@@ -100,6 +101,7 @@ export function CachePut<A extends unknown[] = never[], R = unknown>(
 }
 
 const NO_TAGS: readonly string[] = [];
+const NO_INSTANCE = Symbol('cachex:no-instance');
 
 /**
  * The wrapper of a `@Cacheable` (`lookup`: read, or run and store) or `@CachePut` (`put`: run
@@ -110,20 +112,38 @@ function cachingWrapper(
   call: PreparedCall,
   through: 'lookup' | 'put',
 ): AnyMethod {
-  return async function (this: unknown, ...args: never[]): Promise<unknown> {
-    if (call.condition && !call.condition.apply(this, args))
-      return method.original.apply(this, args);
-    const engine = cacheAt(method.where, call.cache, this).methodCache;
-    const key = call.key(this, args);
-    const tags = call.tags ? call.tags(this, args) : NO_TAGS;
-    const caching = call.caching(this, args);
-    if (through === 'lookup') {
-      const fresh = engine.freshAtHand(key, tags, caching);
-      if (fresh !== NOT_AT_HAND) return fresh;
+  // The engine of the last instance called, while no application attached or detached since:
+  // a call on the same instance skips the registry look-up. NOTE: it holds that one instance.
+  let lastSelf: unknown = NO_INSTANCE;
+  let lastEpoch = -1;
+  let lastEngine: MethodCache | undefined;
+  // Not async: a hit makes one promise (a value at hand, or the engine's), no awaiting layer.
+  return function (this: unknown, ...args: never[]): Promise<unknown> {
+    try {
+      if (call.condition && !call.condition.apply(this, args))
+        return Promise.resolve(method.original.apply(this, args));
+      let engine = lastEngine;
+      if (this !== lastSelf || lastEpoch !== registryHost.epoch || engine === undefined) {
+        engine = cacheAt(method.where, call.cache, this).methodCache;
+        // eslint-disable-next-line @typescript-eslint/no-this-alias -- kept to compare, not to call
+        lastSelf = this;
+        lastEpoch = registryHost.epoch;
+        lastEngine = engine;
+      }
+      const key = call.key(this, args);
+      const tags = call.tags ? call.tags(this, args) : NO_TAGS;
+      const caching = call.caching(this, args);
+      if (through === 'lookup') {
+        const fresh = engine.freshAtHand(key, tags, caching);
+        if (fresh !== NOT_AT_HAND) return Promise.resolve(fresh);
+      }
+      const compute = () => method.original.apply(this, args);
+      if (through === 'put') return engine.put(key, tags, compute, caching);
+      return engine.value(key, tags, compute, caching);
+    } catch (error) {
+      // As from an async method: a key that cannot be made rejects, it does not throw.
+      return Promise.reject(error as Error);
     }
-    const compute = () => method.original.apply(this, args);
-    if (through === 'put') return engine.put(key, tags, compute, caching);
-    return (await engine.lookup(key, tags, compute, caching)).value;
   };
 }
 

@@ -95,7 +95,8 @@ export function tagsFromCall(
   }
   const problem = tagsProblem(source);
   if (problem !== undefined) throw errors.option('tags', problem);
-  const tags = [...source];
+  // Frozen: the engine maps a frozen list to its counter keys once.
+  const tags = Object.freeze([...source]);
   return () => tags;
 }
 

@@ -56,6 +56,14 @@ export interface CacheLookup<T> {
   freshUntil: number | null;
 }
 
+/** A lookup in flight, and how it answered once settled (for the calls that share it). */
+interface Flight {
+  promise: Promise<unknown>;
+  status: CacheLookupStatus;
+  freshUntil: number | null;
+  value?: unknown;
+}
+
 interface Entry {
   value: unknown;
   freshUntil: number;
@@ -71,6 +79,15 @@ interface Read {
 
 const NO_VERSIONS: number[] = [];
 
+/** What a read that could not reach the server answers, in place of the server's reply. */
+const FAILED: unique symbol = Symbol('cachex:read-failed');
+
+/** What the server answered for a read ({@link MethodCache.request}), or {@link FAILED}. */
+type Reply = RawValue | ReadonlyArray<RawValue | undefined> | undefined | typeof FAILED;
+
+/** A tag's version from its counter's raw value, as the memory backend keeps it decoded. */
+const versionOf = (raw: RawValue): number => Number(raw.toString());
+
 /** What {@link MethodCache.freshAtHand} answers when it has no fresh value at hand. */
 export const NOT_AT_HAND: unique symbol = Symbol('cachex:not-at-hand');
 const NO_TAGS: readonly string[] = [];
@@ -82,9 +99,11 @@ const NO_TAGS: readonly string[] = [];
  */
 export class MethodCache {
   /** Lookups in flight by full key: concurrent calls for one key share one read and one run. */
-  private readonly inflight = new Map<string, Promise<CacheLookup<unknown>>>();
+  private readonly inflight = new Map<string, Flight>();
   /** Full keys being refreshed in the background, so that a key has one refresh at a time. */
   private readonly refreshing = new Set<string>();
+  /** The counter keys of fixed tag lists (see {@link tagKeys}). */
+  private readonly fixedTagKeys = new WeakMap<readonly string[], readonly string[]>();
   private readonly logger: Logger;
   /** Set on shutdown: background refreshes still running then fail quietly. */
   private closed = false;
@@ -101,18 +120,27 @@ export class MethodCache {
     this.logger = new Logger(`CacheX:${host.name}`);
   }
 
-  private readonly count = <T>(lookup: CacheLookup<T>): CacheLookup<T> => {
-    this.stats[
-      lookup.status === 'hit' ? 'hits' : lookup.status === 'miss' ? 'misses' : 'staleServed'
-    ]++;
-    return lookup;
-  };
-
   /**
    * The cached value of `key`, or `compute()`'s result (stored unless `options` exclude it).
-   * Concurrent calls for one key in this process share one lookup.
+   * Concurrent calls for one key in this process share one lookup. The hot path of `@Cacheable`
+   * and `cache.wrap()`: a hit is one promise, no answer object.
    */
-  lookup<T>(
+  value<T>(
+    key: string,
+    tags: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): Promise<T> {
+    const full = this.host.fullKey(key);
+    const pending = this.inflight.get(full);
+    // A call that shares a lookup is served by it: counted as what it answered.
+    if (pending !== undefined)
+      return pending.promise.then(() => this.joined(pending)) as Promise<T>;
+    return this.start(key, full, tags, compute, options).promise as Promise<T>;
+  }
+
+  /** As {@link value}, with how the value was answered (for the HTTP response cache). */
+  async lookup<T>(
     key: string,
     tags: readonly string[],
     compute: () => T | Promise<T>,
@@ -120,37 +148,65 @@ export class MethodCache {
   ): Promise<CacheLookup<T>> {
     const full = this.host.fullKey(key);
     const pending = this.inflight.get(full);
-    // A call that shares a lookup is served by it: counted as what it answered.
-    if (pending) return (pending as Promise<CacheLookup<T>>).then(this.count);
-    const tagKeys = tags.length === 0 ? NO_TAGS : tags.map((tag) => this.host.tagKey(tag));
-    // `run` removes it when it settles; it always awaits the server first, so after this `set`.
-    const lookup = this.run(key, full, tagKeys, compute, options);
-    this.inflight.set(full, lookup);
-    return lookup;
+    const flight = pending ?? this.start(key, full, tags, compute, options);
+    const value = (await flight.promise) as T;
+    if (pending !== undefined) this.joined(pending);
+    return { value, status: flight.status, freshUntil: flight.freshUntil };
+  }
+
+  private start<T>(
+    key: string,
+    full: string,
+    tags: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): Flight {
+    const flight: Flight = { promise: undefined!, status: 'miss', freshUntil: null };
+    // `run` removes it when it settles; it always awaits first, so after this `set`.
+    flight.promise = this.run(key, full, this.tagKeys(tags), compute, options, flight);
+    this.inflight.set(full, flight);
+    return flight;
+  }
+
+  /** Counts a call served by another call's lookup as what that lookup answered. */
+  private joined(flight: Flight): unknown {
+    this.stats[
+      flight.status === 'hit' ? 'hits' : flight.status === 'miss' ? 'misses' : 'staleServed'
+    ]++;
+    return flight.value;
   }
 
   /**
    * A fresh hit served synchronously, for a backend that keeps values decoded in the process
-   * (the memory backend) and an untagged key: no promise, no shared lookup. Answers
-   * {@link NOT_AT_HAND} for anything else (a miss, a stale value, an early refresh due, a lookup
-   * in flight, a failed read), which {@link lookup} then handles in full.
+   * (the memory backend): no promise, no shared lookup; a tagged entry's versions are read the
+   * same way, one in-process read per tag. Answers {@link NOT_AT_HAND} for anything else (a miss,
+   * a stale value, an early refresh due, a lookup in flight, a failed read), which
+   * {@link lookup} then handles in full.
    */
   freshAtHand<T>(key: string, tags: readonly string[], options: ResolvedCaching<T>): unknown {
     const { readDecoded } = this.host;
-    if (readDecoded === undefined || tags.length > 0 || options.early !== undefined)
-      return NOT_AT_HAND;
+    if (readDecoded === undefined || options.early !== undefined) return NOT_AT_HAND;
     const full = this.host.fullKey(key);
-    if (this.inflight.has(full)) return NOT_AT_HAND;
-    let entry: Entry | undefined;
+    if (this.inflight.size > 0 && this.inflight.has(full)) return NOT_AT_HAND;
+    let stored: unknown;
     try {
-      entry = entryOf(readDecoded(full), false, NO_VERSIONS);
+      stored = readDecoded(full);
     } catch {
       return NOT_AT_HAND;
     }
-    if (entry === undefined || (entry.freshUntil !== 0 && Date.now() >= entry.freshUntil))
+    // The envelope is checked in place: no entry object for a hit.
+    if (!isEnvelope(stored)) {
+      // A value written by `cache.set()` is fresh, but proves no tag versions.
+      if (stored === undefined || tags.length > 0) return NOT_AT_HAND;
+      this.stats.hits++;
+      return stored;
+    }
+    const freshUntil = stored[1];
+    if (freshUntil !== 0 && Date.now() >= freshUntil) return NOT_AT_HAND;
+    if (tags.length > 0 && !sameVersions(stored[3], this.versionsAtHand(this.tagKeys(tags))))
       return NOT_AT_HAND;
     this.stats.hits++;
-    return entry.value;
+    return stored[4];
   }
 
   /** Runs `compute()` and stores its result (for `@CachePut`); the write's failure is logged. */
@@ -161,10 +217,12 @@ export class MethodCache {
     options: ResolvedCaching<T>,
   ): Promise<T> {
     const full = this.host.fullKey(key);
-    const tagKeys = tags.map((tag) => this.host.tagKey(tag));
+    const tagKeys = this.tagKeys(tags);
     // The versions are read first, so that an invalidation during the run wins over this write.
     let versions = NO_VERSIONS;
-    if (tagKeys.length > 0) {
+    if (tagKeys.length > 0 && this.host.readDecoded !== undefined) {
+      versions = this.versionsAtHand(tagKeys);
+    } else if (tagKeys.length > 0) {
       try {
         versions = parseVersions(await this.host.backend.getMany(tagKeys), 0);
         this.recovered();
@@ -196,22 +254,43 @@ export class MethodCache {
     this.failed(error, what);
   }
 
+  /**
+   * Reads and answers a lookup in one async step (a hit awaits the server once, nothing more),
+   * notes in `flight` how it answered, and removes it from {@link inflight} when it settles.
+   */
   private async run<T>(
     key: string,
     full: string,
     tagKeys: readonly string[],
     compute: () => T | Promise<T>,
     options: ResolvedCaching<T>,
-  ): Promise<CacheLookup<T>> {
+    flight: Flight,
+  ): Promise<T> {
     try {
-      return await this.answer(
-        key,
-        full,
-        tagKeys,
-        compute,
-        options,
-        await this.read(key, full, tagKeys),
-      );
+      let read: Read;
+      if (this.host.readDecoded !== undefined) {
+        // Still a promise step first: the caller registers this lookup after it is made.
+        await undefined;
+        read = this.readAtHand(key, full, tagKeys);
+      } else {
+        // NOTE: `read()` inlined: one promise layer less on every hit.
+        let reply: Reply;
+        try {
+          reply = await this.request(full, tagKeys);
+          this.recovered();
+        } catch (error) {
+          this.failed(error, key);
+          reply = FAILED;
+        }
+        read = this.readOf(key, tagKeys, reply);
+      }
+      const answered = this.answer(key, full, tagKeys, compute, options, read);
+      // A hit or a stale value is answered now: no further promise step.
+      const result = answered instanceof Promise ? await answered : answered;
+      flight.status = result.status;
+      flight.freshUntil = result.freshUntil;
+      flight.value = result.value;
+      return result.value;
     } finally {
       this.inflight.delete(full);
     }
@@ -408,34 +487,33 @@ export class MethodCache {
     }
   }
 
-  /** Reads the entry and its tags' versions in one round trip; a failure reads as a miss. */
-  private async read(key: string, full: string, tagKeys: readonly string[]): Promise<Read> {
-    const { backend, readDecoded } = this.host;
-    if (tagKeys.length === 0 && readDecoded !== undefined) {
-      // An in-process backend answers its decoded (frozen) value at once: no parsing, no promise.
-      let stored: unknown;
-      try {
-        stored = readDecoded(full);
-      } catch (error) {
-        this.failed(error, key);
-        return { entry: undefined, versions: NO_VERSIONS, failed: false };
-      }
-      return { entry: entryOf(stored, false, NO_VERSIONS), versions: NO_VERSIONS, failed: false };
-    }
-    let raw: RawValue | undefined;
-    let versions = NO_VERSIONS;
+  /** Reads the entry and its tags' versions from an in-process backend; a failure reads as a miss. */
+  private readAtHand(key: string, full: string, tagKeys: readonly string[]): Read {
+    let stored: unknown;
     try {
-      if (tagKeys.length === 0) {
-        raw = await backend.get(full);
-      } else {
-        const raws = await backend.getMany([full, ...tagKeys]);
-        raw = raws[0];
-        versions = parseVersions(raws, 1);
-      }
-      this.recovered();
+      stored = this.host.readDecoded!(full);
     } catch (error) {
       this.failed(error, key);
-      return { entry: undefined, versions, failed: true };
+      return { entry: undefined, versions: NO_VERSIONS, failed: false };
+    }
+    const versions = tagKeys.length === 0 ? NO_VERSIONS : this.versionsAtHand(tagKeys);
+    return { entry: entryOf(stored, tagKeys.length > 0, versions), versions, failed: false };
+  }
+
+  /**
+   * The read of what the server answered for the entry (`GET`) or the entry and its tags'
+   * versions (one `MGET`); {@link FAILED} when it could not be reached.
+   */
+  private readOf(key: string, tagKeys: readonly string[], reply: Reply): Read {
+    if (reply === FAILED) return { entry: undefined, versions: NO_VERSIONS, failed: true };
+    let raw: RawValue | undefined;
+    let versions = NO_VERSIONS;
+    if (tagKeys.length === 0) {
+      raw = reply as RawValue | undefined;
+    } else {
+      const list = reply as ReadonlyArray<RawValue | undefined>;
+      raw = list[0];
+      versions = parseVersions(list, 1);
     }
     if (raw === undefined) return { entry: undefined, versions, failed: false };
     let stored: unknown;
@@ -447,6 +525,64 @@ export class MethodCache {
       return { entry: undefined, versions, failed: false };
     }
     return { entry: entryOf(stored, tagKeys.length > 0, versions), versions, failed: false };
+  }
+
+  /** Reads the entry and its tags' versions in one round trip; a failure reads as a miss. */
+  private async read(key: string, full: string, tagKeys: readonly string[]): Promise<Read> {
+    if (this.host.readDecoded !== undefined) return this.readAtHand(key, full, tagKeys);
+    let reply: Reply;
+    try {
+      reply = await this.request(full, tagKeys);
+      this.recovered();
+    } catch (error) {
+      this.failed(error, key);
+      reply = FAILED;
+    }
+    return this.readOf(key, tagKeys, reply);
+  }
+
+  /** The server's read of an entry: `GET`, or one `MGET` of the entry and its tags' counters. */
+  private request(
+    full: string,
+    tagKeys: readonly string[],
+  ): Promise<RawValue | ReadonlyArray<RawValue | undefined> | undefined> {
+    const { backend } = this.host;
+    return tagKeys.length === 0 ? backend.get(full) : backend.getMany([full, ...tagKeys]);
+  }
+
+  /**
+   * The current versions of tags on an in-process backend, read synchronously and decoded once
+   * per counter value (the backend keeps the decoded number). A counter of another type reads as
+   * missing, as `MGET` answers it.
+   */
+  private versionsAtHand(tagKeys: readonly string[]): number[] {
+    const { backend } = this.host;
+    const versions: number[] = [];
+    for (const tagKey of tagKeys) {
+      let version: unknown;
+      try {
+        version = backend.readDecoded!(tagKey, versionOf);
+      } catch {
+        version = undefined;
+      }
+      versions.push(version === undefined ? 1 : (version as number));
+    }
+    return versions;
+  }
+
+  /**
+   * The counter keys of a call's tags. A frozen list (a decorator's fixed `tags`) is mapped once
+   * and remembered; a list made per call is mapped per call.
+   */
+  private tagKeys(tags: readonly string[]): readonly string[] {
+    if (tags.length === 0) return NO_TAGS;
+    if (!Object.isFrozen(tags)) return tags.map((tag) => this.host.tagKey(tag));
+    let keys = this.fixedTagKeys.get(tags);
+    if (keys === undefined) {
+      keys = Object.freeze(tags.map((tag) => this.host.tagKey(tag)));
+      this.fixedTagKeys.set(tags, keys);
+    }
+    return keys;
   }
 
   /**

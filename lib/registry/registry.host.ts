@@ -17,12 +17,20 @@ const owners = new WeakMap<object, CacheRegistry>();
  * initialised last that is still running.
  */
 export const registryHost = {
+  /**
+   * Changes whenever an application attaches or detaches: a caller may keep what it looked up
+   * for an instance while the epoch stays the same.
+   */
+  epoch: 0,
+
   attach(registry: CacheRegistry, instances: Iterable<object> = []): void {
+    registryHost.epoch++;
     attached.push(registry);
     for (const instance of instances) owners.set(instance, registry);
   },
 
   detach(registry: CacheRegistry): void {
+    registryHost.epoch++;
     const index = attached.lastIndexOf(registry);
     if (index >= 0) attached.splice(index, 1);
   },

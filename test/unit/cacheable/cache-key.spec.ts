@@ -85,6 +85,17 @@ describe('compileKeyTemplate', () => {
     expect(compile('static')([])).toBe('static');
   });
 
+  it('renders one-argument templates like any other (their own fast path)', () => {
+    expect(compile('user:{0}')([42])).toBe('user:42');
+    expect(compile('{0}')(['ada'])).toBe('ada');
+    expect(compile('a{1}b')([null, 12n])).toBe('a12b');
+    expect(compile('flag:{0}:on')([false])).toBe('flag:false:on');
+    expect(compile('n:{0}')([-0])).toBe('n:0');
+    expect(compile('user:{0}')([{ id: 1 }])).toMatchObject({
+      problem: expect.stringContaining("placeholder {0} of 'user:{0}' is an object"),
+    });
+  });
+
   it('reports placeholders that give no scalar', () => {
     expect(compile('user:{1}')([1])).toStrictEqual({
       problem:
