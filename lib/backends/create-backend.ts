@@ -47,6 +47,7 @@ export async function createBackend(
     watchConnection(cache, client, outage);
     const timeout = spec.options.commandTimeout;
     if (timeout !== undefined) {
+      keepTimerList(client, timeout);
       boundOfflineQueue(client, timeout);
       // Each node's connection queues too while the cluster is up but that node is not.
       client.on('+node', (node: Redis) => boundOfflineQueue(node, timeout));
@@ -57,8 +58,10 @@ export async function createBackend(
   watchConnection(cache, client, outage);
   if (spec.options.failoverDetector === true) retireFailoverDetector(client);
   if (spec.options.autoResendUnfulfilledCommands === false) rejectUnanswered(cache, client);
-  if (spec.options.commandTimeout !== undefined)
+  if (spec.options.commandTimeout !== undefined) {
+    keepTimerList(client, spec.options.commandTimeout);
     boundOfflineQueue(client, spec.options.commandTimeout);
+  }
   return new RedisBackend(client, { binary, ownsClient: true, batching });
 }
 
@@ -122,6 +125,21 @@ function retireFailoverDetector(client: Redis): void {
 /** The part of ioredis' Sentinel connector (private in its typings) that is used here. */
 interface SentinelConnectorInternals {
   failoverDetector?: { cleanup(): void } | null;
+}
+
+/**
+ * Keeps Node's list of `timeout`-ms timers alive while the client lives, with an idle unref'd
+ * interval of that period. ioredis arms a `commandTimeout` timer per command and clears it on the
+ * reply; with one command in flight that timer is alone in its list, so each command created the
+ * list, put it in the timers' priority queue and re-armed the event loop's timer, then undid it
+ * all: about 10 µs of CPU per command. With the list alive a command's timer is linked into it
+ * and unlinked, as cheap as with many commands in flight (`bench/lock.bench.mjs`, "+
+ * commandTimeout, list kept"). The cost: one empty wake-up per `timeout`.
+ */
+function keepTimerList(client: Redis | Cluster, timeout: number): void {
+  const keeper = setInterval(() => undefined, timeout);
+  keeper.unref();
+  client.on('end', () => clearInterval(keeper));
 }
 
 /** The part of an ioredis client's offline queue (private in its typings) that is used here. */
