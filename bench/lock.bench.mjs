@@ -5,22 +5,35 @@
 //      in acquire({ wait }); the time until the waiter holds the lock. Median and p99, on memory://,
 //      on Redis (pub/sub release notices), and for comparison a waiter that polls with
 //      acquire() every 50 ms, as a lock without release notices makes its users do;
-//   2. uncontended acquire + release, sequential (one round trip each on Redis);
+//   2. uncontended acquire + release, sequential (one round trip each on Redis), and on Redis
+//      where its time goes: interleaved slices of the raw floor (SET NX PX + compare-and-delete
+//      Lua through raw ioredis), the floor with ioredis' own commandTimeout (a timer per command,
+//      which is why the library keeps its timeout with one sweep per connection instead), raw ioredis running the library's own lock scripts (what the fencing token and
+//      the waiters mark cost the server), the library without commandTimeout and batching, and
+//      the library as configured by default; per pair: wall time, client CPU and server CPU;
 //   3. a multi-process check: worker processes increment a counter under the lock with a
 //      non-atomic read-modify-write; no update may be lost, and the fencing tokens must be
 //      unique and increase in each process.
-// Options: ROUNDS (hand-offs per scenario, default 300), WORKERS (default 4), PER_WORKER (default 50).
+// Options: ROUNDS (hand-offs per scenario, default 300), WORKERS (default 4), PER_WORKER (default 50),
+// PAIRS (pairs per slice of the breakdown, default 1000), SLICES (default 7).
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { clearInterval, setInterval } from 'node:timers';
 import { Redis } from 'ioredis';
 import { CacheRegistry } from '../dist/index.js';
+import { ACQUIRE_LOCK, RELEASE_LOCK } from '../dist/lock/lock.ops.js';
 import { startServer } from './support/redis-server.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 300);
 const WORKERS = Number(process.env.WORKERS ?? 4);
 const PER_WORKER = Number(process.env.PER_WORKER ?? 50);
+const PAIRS = Number(process.env.PAIRS ?? 1_000);
+const SLICES = Number(process.env.SLICES ?? 7);
 const SELF = fileURLToPath(import.meta.url);
+/** The floor's release: a bare compare-and-delete. */
+const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
 
 if (process.argv[2] === '--worker') {
   await worker(process.argv[3], process.argv[4]);
@@ -40,6 +53,10 @@ async function main() {
     console.log('\nuncontended acquire + release, sequential');
     await uncontended('memory://');
     await uncontended(url);
+    console.log(
+      '\nwhere an uncontended pair goes on Redis (µs per acquire + release, median of slices)',
+    );
+    await breakdown(server.port);
     console.log(`\n${WORKERS} processes x ${PER_WORKER} increments under one lock (redis)`);
     await processes(url);
   } finally {
@@ -114,6 +131,98 @@ async function cycle(cache, i) {
   const lock = cache.lock(`u-${i % 16}`);
   if (!(await lock.acquire())) throw new Error('uncontended acquire failed');
   await lock.release();
+}
+
+/**
+ * Interleaved slices of serial acquire + release pairs, from the raw floor to the library as
+ * configured by default; each step adds one cost. Client CPU is this process' (process.cpuUsage),
+ * server CPU the server's (INFO cpu), both per pair.
+ */
+async function breakdown(port) {
+  const url = `redis://127.0.0.1:${port}`;
+  const prefix = `bench-lock-${process.pid}-b`;
+  const registry = await CacheRegistry.create({
+    bare: { location: url, keyPrefix: `${prefix}-bare`, commandTimeout: null, batching: 'off' },
+    default: { location: url, keyPrefix: `${prefix}-default` },
+  });
+  const raw = new Redis({ port, host: '127.0.0.1' });
+  raw.defineCommand('compareAndDelete', { numberOfKeys: 1, lua: COMPARE_AND_DELETE });
+  // ioredis' own commandTimeout (1 s, the library's default): a timer armed and cleared per command.
+  const timed = new Redis({ port, host: '127.0.0.1', commandTimeout: 1_000 });
+  timed.defineCommand('compareAndDelete', { numberOfKeys: 1, lua: COMPARE_AND_DELETE });
+  const admin = new Redis({ port, host: '127.0.0.1' });
+  for (const op of [ACQUIRE_LOCK, RELEASE_LOCK]) await raw.script('LOAD', op.script.lua);
+  let seq = 0;
+  const floor = (client, tag) => async (i) => {
+    const key = `${prefix}:${tag}:${i % 16}`;
+    const token = String(++seq);
+    if ((await client.set(key, token, 'PX', 30_000, 'NX')) !== 'OK')
+      throw new Error('floor failed');
+    await client.compareAndDelete(key, token);
+  };
+  const library = (cache) => async (i) => {
+    const lock = cache.lock(`b-${i % 16}`, { lease: 30_000 });
+    if (!(await lock.acquire())) throw new Error('uncontended acquire failed');
+    await lock.release();
+  };
+  const columns = {
+    'raw floor': floor(raw, 'floor'),
+    '+ commandTimeout': floor(timed, 'timed'),
+    // The same, with Node's 1 s timer list kept alive by an idle interval: each command's timer
+    // is then appended to and unlinked from a live list, without re-arming the event loop's timer.
+    '+ commandTimeout, list kept': floor(timed, 'kept'),
+    'raw, lock scripts': async (i) => {
+      const key = `${prefix}:{s${i % 16}}`;
+      const token = String(++seq);
+      const keys = [key, `${key}:fence`, `${key}:waiters`];
+      const fence = await raw.evalsha(ACQUIRE_LOCK.script.sha, 3, ...keys, token, 30_000, 0);
+      if (fence < 0) throw new Error('script acquire failed');
+      await raw.evalsha(RELEASE_LOCK.script.sha, 2, key, keys[2], token);
+    },
+    'cachex, no timeout/batching': library(registry.get('bare')),
+    'cachex, defaults': library(registry.get('default')),
+  };
+  const serverCpu = async () => {
+    const info = await admin.info('cpu');
+    const field = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)[1]);
+    return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+  };
+  const samples = Object.fromEntries(Object.keys(columns).map((c) => [c, []]));
+  try {
+    for (const op of Object.values(columns)) for (let i = 0; i < 200; i++) await op(i);
+    for (let slice = 0; slice < SLICES; slice++) {
+      for (const [column, op] of Object.entries(columns)) {
+        const keeper = column.endsWith('list kept') ? setInterval(() => {}, 1_000) : undefined;
+        const server = await serverCpu();
+        const client = process.cpuUsage();
+        const start = performance.now();
+        for (let i = 0; i < PAIRS; i++) await op(i);
+        const wall = ((performance.now() - start) * 1000) / PAIRS;
+        const used = process.cpuUsage(client);
+        const serverUsed = ((await serverCpu()) - server) / PAIRS;
+        clearInterval(keeper);
+        samples[column].push({
+          wall,
+          client: (used.user + used.system) / PAIRS,
+          server: serverUsed,
+        });
+      }
+    }
+    const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+    for (const [column, rows] of Object.entries(samples)) {
+      const [wall, client, server] = ['wall', 'client', 'server'].map((f) =>
+        median(rows.map((r) => r[f])),
+      );
+      console.log(
+        `  ${column.padEnd(28)} ${fmt(wall).padStart(6)} µs   client CPU ${fmt(client).padStart(6)} µs   server CPU ${fmt(server).padStart(6)} µs`,
+      );
+    }
+  } finally {
+    raw.disconnect();
+    timed.disconnect();
+    admin.disconnect();
+    await registry.onApplicationShutdown();
+  }
 }
 
 async function processes(url) {

@@ -123,9 +123,13 @@ export class Lock implements AsyncDisposable {
   /** Whether a watchdog renews the lease while the lock is held. */
   readonly autoExtend: boolean;
   private readonly key: string;
-  private readonly fenceKey: string;
-  /** Marks the lock as waited for, so that its release PUBLISHes (see `RELEASE_LOCK`). */
-  private readonly waitersKey: string;
+  /**
+   * The acquire script's keys: the lock, its fence and its waiters mark (which makes the release
+   * PUBLISH, see `RELEASE_LOCK`); built once, not per acquisition.
+   */
+  private readonly acquireKeys: readonly [string, string, string];
+  /** The release script's keys: the lock and its waiters mark. */
+  private readonly releaseKeys: readonly [string, string];
   private state: LockState = 'idle';
   private currentToken: string | undefined;
   private currentFence: number | undefined;
@@ -157,8 +161,9 @@ export class Lock implements AsyncDisposable {
     this.wait = options.wait;
     // One hash tag for both keys, so that one script may touch them on a cluster.
     this.key = host.keyBuilder.internal('lock', `{${name}}`);
-    this.fenceKey = `${this.key}:fence`;
-    this.waitersKey = `${this.key}:waiters`;
+    const waitersKey = `${this.key}:waiters`;
+    this.acquireKeys = [this.key, `${this.key}:fence`, waitersKey];
+    this.releaseKeys = [this.key, waitersKey];
     if (!hasHashTag(this.key)) {
       throw invalid(
         host,
@@ -265,7 +270,7 @@ export class Lock implements AsyncDisposable {
     this.stopTimers();
     let result: ReleaseResult;
     try {
-      result = await this.run(RELEASE_LOCK, [this.key, this.waitersKey], [token]);
+      result = await this.run(RELEASE_LOCK, this.releaseKeys, [token]);
     } catch (error) {
       throw this.lose('unreachable', error);
     }
@@ -312,27 +317,21 @@ export class Lock implements AsyncDisposable {
   }
 
   /**
-   * One SET NX; on success the lock is held from the moment the request left. `waitMs`: how much
-   * longer the caller waits if the lock is held (0: it does not), for the waiters mark.
+   * One run of the acquire script with a new token; on success the lock is held from the moment
+   * the request left. `waitMs`: how much longer the caller waits if the lock is held (0: it does
+   * not), for the waiters mark. When the reply was lost (the connection dropped after the request
+   * was sent), runs it again with the same token: the script answers success when the first run
+   * took the lock, so the lock is never left held for a whole lease by a caller told `false`.
    */
   private async attempt(waitMs: number): Promise<AcquireResult> {
     const token = randomUUID();
     const started = Date.now();
-    const result = await this.acquireAs(token, Math.max(0, Math.ceil(waitMs)));
-    if (result.acquired) this.onAcquired(token, result.fencingToken, started);
-    return result;
-  }
-
-  /**
-   * Runs the acquire script for `token`. When its reply was lost (the connection dropped after
-   * it was sent), runs it again with the same token: the script answers success when the first
-   * run took the lock, so the lock is never left held for a whole lease by a caller told `false`.
-   */
-  private async acquireAs(token: string, waitMs: number): Promise<AcquireResult> {
-    const keys = [this.key, this.fenceKey, this.waitersKey];
+    const args = [token, this.lease, waitMs > 0 ? Math.ceil(waitMs) : 0];
+    let result: AcquireResult;
     for (let run = 1; ; run++) {
       try {
-        return await this.run(ACQUIRE_LOCK, keys, [token, this.lease, waitMs]);
+        result = await this.run(ACQUIRE_LOCK, this.acquireKeys, args);
+        break;
       } catch (error) {
         const mapped = this.host.mapError(error);
         if (!(mapped instanceof CommandOutcomeUnknownError) || run >= OUTCOME_UNKNOWN_RUNS) {
@@ -340,6 +339,8 @@ export class Lock implements AsyncDisposable {
         }
       }
     }
+    if (result.acquired) this.onAcquired(token, result.fencingToken, started);
+    return result;
   }
 
   /**
@@ -502,7 +503,7 @@ export class Lock implements AsyncDisposable {
     this.leaseTimer = this.renewTimer = undefined;
   }
 
-  private run<R>(op: AtomicOp<R>, keys: string[], args: OpArg[]): Promise<R> {
+  private run<R>(op: AtomicOp<R>, keys: readonly string[], args: OpArg[]): Promise<R> {
     return this.host.backend.run(op, keys, args);
   }
 }

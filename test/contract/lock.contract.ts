@@ -116,6 +116,22 @@ export function lockContract(label: string, base: () => CacheConfig): void {
         expect(await cache.backend.command({ name: 'pttl', keys: [fence], args: [] })).toBe(-1);
       });
 
+      it('counts on from a counter ahead of the clock (a clock set back), as integers', async () => {
+        const fence = `${lockKey(cache, 'fenced')}:fence`;
+        // Ten days ahead of the clock, in microseconds.
+        const ahead = (Date.now() + 10 * 86_400_000) * 1000;
+        await cache.backend.command({ name: 'set', keys: [fence], args: [String(ahead)] });
+        const lock = cache.lock('fenced');
+        for (const expected of [ahead + 1, ahead + 2]) {
+          expect(await lock.acquire()).toBe(true);
+          expect(lock.fencingToken).toBe(expected);
+          await lock.release();
+        }
+        // Stored as decimal digits (not 1.7e+15), so that the next acquisition reads it back.
+        const stored = await cache.backend.command({ name: 'get', keys: [fence], args: [] });
+        expect(String(stored)).toBe(String(ahead + 2));
+      });
+
       it('release is a no-op when nothing is held; a Lock is not re-entrant', async () => {
         const lock = cache.lock('job');
         await lock.release();
