@@ -108,9 +108,14 @@ export class SessionStorage {
    * Reads a session: one HGETALL. `undefined` when it does not exist (or expired). On Redis, the
    * reads asked for during one turn of the event loop are sent together (see {@link read}).
    */
-  async load(id: string): Promise<StoredSession | undefined> {
+  load(id: string): Promise<StoredSession | undefined> {
     const command: BackendCommand = { name: 'hgetall', keys: [this.key(id)], args: NO_ARGS };
-    const flat = (await this.run(() => this.read(command))) as RawValue[];
+    return this.read(command).then(this.decodeSession, this.mapError);
+  }
+
+  /** A session from the flat field/value list of HGETALL; `undefined` for an empty one. */
+  private readonly decodeSession = (reply: Reply): StoredSession | undefined => {
+    const flat = reply as RawValue[];
     if (flat.length === 0) return undefined;
     const data = new Map<string, unknown>();
     let savedAt = 0;
@@ -120,7 +125,7 @@ export class SessionStorage {
       else data.set(field, this.codec.decode(flat[i + 1]!, `session[${field}]`));
     }
     return { data, savedAt };
-  }
+  };
 
   /** Reads waiting for {@link flushReads}. */
   private pending: PendingRead[] = [];
@@ -194,8 +199,13 @@ export class SessionStorage {
     try {
       return await step();
     } catch (error) {
-      // The session id is a credential: errors name the cache, never the key.
-      throw mapBackendError(error, this.cache.name, 'session:…');
+      return this.mapError(error);
     }
   }
+
+  /** Throws a backend error as the cache's typed error. */
+  private readonly mapError = (error: unknown): never => {
+    // The session id is a credential: errors name the cache, never the key.
+    throw mapBackendError(error, this.cache.name, 'session:…');
+  };
 }
