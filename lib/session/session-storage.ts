@@ -132,10 +132,10 @@ export class SessionStorage {
 
   /**
    * Runs a read command. On Redis it waits for the end of the event loop's current phase
-   * (`setImmediate`), so that the reads of every request that arrived meanwhile go out in one
-   * pipeline, as node-redis batches its commands: under load the server then handles many
-   * commands per socket read instead of one, and the app makes one write for them. On `memory://`
-   * there is no socket to save, so it runs at once.
+   * (`setImmediate`), so that the reads of every request that arrived meanwhile are sent in the
+   * same tick, hence in one socket write (the backend's `batching`), as node-redis batches its
+   * commands: under load the server then handles many commands per socket read instead of one.
+   * On `memory://` there is no socket to save, so it runs at once.
    */
   private read(command: BackendCommand): Promise<Reply> {
     const backend = this.cache.backend;
@@ -145,28 +145,12 @@ export class SessionStorage {
     });
   }
 
-  /** Sends the waiting reads: one command alone, more in one pipeline (not a transaction). */
+  /** Sends the waiting reads, all in this tick. */
   private readonly flushReads = (): void => {
     const reads = this.pending;
     this.pending = [];
     const backend = this.cache.backend;
-    if (reads.length === 1) {
-      const [read] = reads;
-      backend.command(read!.command).then(read!.resolve, read!.reject);
-      return;
-    }
-    backend
-      .pipeline(
-        reads.map((read) => read.command),
-        false,
-      )
-      .then(
-        (results) =>
-          results.forEach((result, i) =>
-            result.ok ? reads[i]!.resolve(result.value as Reply) : reads[i]!.reject(result.error),
-          ),
-        (error: unknown) => reads.forEach((read) => read.reject(error)),
-      );
+    for (const read of reads) backend.command(read.command).then(read.resolve, read.reject);
   };
 
   /**
