@@ -165,23 +165,31 @@ export class SessionRequest {
  * @internal
  */
 export function attachSession(storage: SessionStorage, req: AnyRequest, res: ServerResponse): void {
-  const state = new SessionRequest(storage, req, res);
-  req[STATE] = state;
-  Object.defineProperty(req, 'sessionID', {
-    configurable: true,
-    enumerable: false,
-    get: () => state.sessionId,
-    // Another session middleware on the same app (express-session during a migration) assigns
-    // `req.sessionID`: its value then replaces ours instead of failing on a getter-only property.
-    set: (value: unknown) =>
-      Object.defineProperty(req, 'sessionID', {
-        configurable: true,
-        enumerable: true,
-        writable: true,
-        value,
-      }),
-  });
+  req[STATE] = new SessionRequest(storage, req, res);
+  Object.defineProperty(req, 'sessionID', SESSION_ID);
 }
+
+/**
+ * `req.sessionID`, read from the request's session state: one descriptor for every request, so
+ * that attaching the session makes no closures.
+ */
+const SESSION_ID: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: AnyRequest) {
+    return this[STATE]?.sessionId;
+  },
+  // Another session middleware on the same app (express-session during a migration) assigns
+  // `req.sessionID`: its value then replaces ours instead of failing on a getter-only property.
+  set(this: AnyRequest, value: unknown) {
+    Object.defineProperty(this, 'sessionID', {
+      configurable: true,
+      enumerable: true,
+      writable: true,
+      value,
+    });
+  },
+};
 
 /**
  * The session state of a request (Express', or Fastify's request or raw request).

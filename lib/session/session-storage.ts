@@ -1,5 +1,5 @@
 import type { OpArg } from '../backends/atomic-op.js';
-import type { RawValue } from '../backends/backend.interface.js';
+import type { BackendCommand, RawValue, Reply } from '../backends/backend.interface.js';
 import type { CacheService } from '../cache/cache.service.js';
 import { mapBackendError } from '../cache/map-error.js';
 import { MESSAGES } from '../cachex.messages.js';
@@ -21,6 +21,14 @@ export const SAVED_AT_FIELD = '';
 const VERIFIED_MEMO_SIZE = 4096;
 
 const NO_FIELDS: ReadonlyMap<string, RawValue> = new Map();
+const NO_ARGS: readonly string[] = [];
+
+/** A session read waiting for the batch it is sent in. */
+interface PendingRead {
+  command: BackendCommand;
+  resolve(reply: Reply): void;
+  reject(error: unknown): void;
+}
 const NO_DELETES: ReadonlySet<string> = new Set();
 
 /** A session as read from the cache. @internal */
@@ -96,10 +104,18 @@ export class SessionStorage {
     return this.codec.encode(value, `session[${field}]`);
   }
 
-  /** Reads a session: one HGETALL. `undefined` when it does not exist (or expired). */
-  async load(id: string): Promise<StoredSession | undefined> {
-    const command = { name: 'hgetall', keys: [this.key(id)], args: [] };
-    const flat = (await this.run(() => this.cache.backend.command(command))) as RawValue[];
+  /**
+   * Reads a session: one HGETALL. `undefined` when it does not exist (or expired). On Redis, the
+   * reads asked for during one turn of the event loop are sent together (see {@link read}).
+   */
+  load(id: string): Promise<StoredSession | undefined> {
+    const command: BackendCommand = { name: 'hgetall', keys: [this.key(id)], args: NO_ARGS };
+    return this.read(command).then(this.decodeSession, this.mapError);
+  }
+
+  /** A session from the flat field/value list of HGETALL; `undefined` for an empty one. */
+  private readonly decodeSession = (reply: Reply): StoredSession | undefined => {
+    const flat = reply as RawValue[];
     if (flat.length === 0) return undefined;
     const data = new Map<string, unknown>();
     let savedAt = 0;
@@ -109,7 +125,33 @@ export class SessionStorage {
       else data.set(field, this.codec.decode(flat[i + 1]!, `session[${field}]`));
     }
     return { data, savedAt };
+  };
+
+  /** Reads waiting for {@link flushReads}. */
+  private pending: PendingRead[] = [];
+
+  /**
+   * Runs a read command. On Redis it waits for the end of the event loop's current phase
+   * (`setImmediate`), so that the reads of every request that arrived meanwhile are sent in the
+   * same tick, hence in one socket write (the backend's `batching`), as node-redis batches its
+   * commands: under load the server then handles many commands per socket read instead of one.
+   * On `memory://` there is no socket to save, so it runs at once.
+   */
+  private read(command: BackendCommand): Promise<Reply> {
+    const backend = this.cache.backend;
+    if (backend.kind === 'memory') return backend.command(command);
+    return new Promise((resolve, reject) => {
+      if (this.pending.push({ command, resolve, reject }) === 1) setImmediate(this.flushReads);
+    });
   }
+
+  /** Sends the waiting reads, all in this tick. */
+  private readonly flushReads = (): void => {
+    const reads = this.pending;
+    this.pending = [];
+    const backend = this.cache.backend;
+    for (const read of reads) backend.command(read.command).then(read.resolve, read.reject);
+  };
 
   /**
    * Writes the changed fields and renews the expiry, in one atomic step.
@@ -141,8 +183,13 @@ export class SessionStorage {
     try {
       return await step();
     } catch (error) {
-      // The session id is a credential: errors name the cache, never the key.
-      throw mapBackendError(error, this.cache.name, 'session:…');
+      return this.mapError(error);
     }
   }
+
+  /** Throws a backend error as the cache's typed error. */
+  private readonly mapError = (error: unknown): never => {
+    // The session id is a credential: errors name the cache, never the key.
+    throw mapBackendError(error, this.cache.name, 'session:…');
+  };
 }

@@ -101,6 +101,28 @@ describe.each(backends)('session storage on $name', ({ config }) => {
     expect(Object.fromEntries((await storage.load('s6'))!.data)).toEqual({ a: 1 });
   });
 
+  it('answers each of many concurrent loads with its own session, missing one or error', async () => {
+    await open();
+    // Loads asked for together are sent together (one pipeline, several nodes on a cluster):
+    // each must get its own answer, in any order of ids.
+    const ids = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    await Promise.all(
+      ids.map((id, i) =>
+        i % 5 === 4 ? Promise.resolve() : storage.save(id, false, encoded({ n: i }), new Set()),
+      ),
+    );
+    await registry.get('default').set('session:c3', 'a string');
+    const results = await Promise.allSettled(ids.map((id) => storage.load(id)));
+    results.forEach((result, i) => {
+      if (i === 3) expect(result).toMatchObject({ reason: { name: 'WrongTypeError' } });
+      else if (i % 5 === 4) expect(result).toEqual({ status: 'fulfilled', value: undefined });
+      else
+        expect(result.status === 'fulfilled' && Object.fromEntries(result.value!.data)).toEqual({
+          n: i,
+        });
+    });
+  });
+
   it('answers WRONGTYPE as a typed error when the key holds another type', async () => {
     await open();
     await registry.get('default').set('session:s7', 'a string');
