@@ -61,8 +61,8 @@ interface Plan {
   readonly cost: number;
   readonly onBackendError: RateLimitBackendErrorMode;
   /**
-   * The op's ARGV per mode, without the request id (ops only read them); numbers as text, so
-   * the client does not convert them at every call.
+   * The op's ARGV per mode, without the request id (ops only read them); numbers as text on
+   * Redis, so that the client does not convert them at every call.
    */
   readonly args: Readonly<Record<OpMode, readonly OpArg[]>>;
 }
@@ -277,7 +277,9 @@ export class RateLimiter implements OnApplicationShutdown {
         'onBackendError',
         `must be one of ${BACKEND_ERROR_MODES.join(', ')}, got ${describe(onBackendError)}`,
       );
-    const argsOf = (mode: OpMode) => [mode, String(given.limit), String(windowMs), String(cost)];
+    // A memory twin reads numbers as they are; ioredis would turn them into text at every call.
+    const arg = cache.backend.kind === 'memory' ? (n: number) => n : String;
+    const argsOf = (mode: OpMode) => [mode, arg(given.limit), arg(windowMs), arg(cost)];
     return {
       given,
       cache,
