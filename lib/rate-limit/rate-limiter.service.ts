@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { OpArg } from '../backends/atomic-op.js';
+import type { AtomicOp, OpArg } from '../backends/atomic-op.js';
 import type { CacheBackend } from '../backends/backend.interface.js';
 import type { MemoryBackend } from '../backends/memory/memory.backend.js';
 import { createMemoryBackend } from '../backends/create-backend.js';
@@ -51,6 +51,8 @@ interface Plan {
   readonly given: Readonly<RateLimitOptions>;
   readonly cache: CacheService;
   readonly algorithm: RateLimitAlgorithmDefinition;
+  /** The algorithm's op for this limit. */
+  readonly op: AtomicOp<RateLimitState>;
   /** A counter's key is `keyHead + key + keyTail`. */
   readonly keyHead: string;
   readonly keyTail: string;
@@ -58,7 +60,10 @@ interface Plan {
   readonly windowMs: number;
   readonly cost: number;
   readonly onBackendError: RateLimitBackendErrorMode;
-  /** The op's ARGV per mode, without the request id (ops only read them). */
+  /**
+   * The op's ARGV per mode, without the request id (ops only read them); numbers as text on
+   * Redis, so that the client does not convert them at every call.
+   */
   readonly args: Readonly<Record<OpMode, readonly OpArg[]>>;
 }
 
@@ -272,11 +277,14 @@ export class RateLimiter implements OnApplicationShutdown {
         'onBackendError',
         `must be one of ${BACKEND_ERROR_MODES.join(', ')}, got ${describe(onBackendError)}`,
       );
-    const argsOf = (mode: OpMode) => [mode, given.limit, windowMs, cost];
+    // A memory twin reads numbers as they are; ioredis would turn them into text at every call.
+    const arg = cache.backend.kind === 'memory' ? (n: number) => n : String;
+    const argsOf = (mode: OpMode) => [mode, arg(given.limit), arg(windowMs), arg(cost)];
     return {
       given,
       cache,
       algorithm,
+      op: algorithm.op(given.limit, windowMs),
       keyHead: keyHead(cache),
       keyTail: keyTail(algorithm),
       limit: given.limit,
@@ -335,7 +343,7 @@ export class RateLimiter implements OnApplicationShutdown {
     }
     const backend = plan.cache.backend;
     try {
-      const state = await backend.run(plan.algorithm.op, [step.fullKey], this.args(step, mode));
+      const state = await backend.run(plan.op, [step.fullKey], this.args(step, mode));
       if (mode === OP_MODE.consume && state.allowed) step.recordedOn = backend;
       if (this.outages.size > 0 && this.outages.delete(name))
         this.logger.log(MESSAGES.rateLimitBackendUp(name));
@@ -364,7 +372,7 @@ export class RateLimiter implements OnApplicationShutdown {
         };
       case 'fallback': {
         const backend = this.fallback();
-        const state = await backend.run(plan.algorithm.op, [step.fullKey], this.args(step, mode));
+        const state = await backend.run(plan.op, [step.fullKey], this.args(step, mode));
         if (mode === OP_MODE.consume && state.allowed) step.recordedOn = backend;
         return state;
       }
@@ -376,13 +384,14 @@ export class RateLimiter implements OnApplicationShutdown {
   /** Takes back a request a limit admitted. Best effort: if it fails the request stays counted, on the strict side. */
   private async refund(step: Step): Promise<void> {
     await step
-      .recordedOn!.run(step.plan.algorithm.op, [step.fullKey], this.args(step, OP_MODE.refund))
+      .recordedOn!.run(step.plan.op, [step.fullKey], this.args(step, OP_MODE.refund))
       .catch(() => undefined);
   }
 
   private args(step: Step, mode: OpMode): readonly OpArg[] {
     const args = step.plan.args[mode];
-    return step.id === undefined ? args : [...args, step.id];
+    const id = step.id;
+    return id === undefined ? args : [args[0]!, args[1]!, args[2]!, args[3]!, id];
   }
 
   /** The in-process limiter of `onBackendError: 'fallback'`: a private memory store, started on first use. */

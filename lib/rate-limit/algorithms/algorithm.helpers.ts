@@ -1,7 +1,16 @@
-import type { MemoryOpContext, OpArg } from '../../backends/atomic-op.js';
+import {
+  type AtomicOp,
+  defineOp,
+  type MemoryOpContext,
+  type OpArg,
+} from '../../backends/atomic-op.js';
 import type { MemoryEntry } from '../../backends/memory/memory.store.js';
 import { BackendReplyError, REPLY } from '../../backends/reply-error.js';
-import type { OpMode, RateLimitState } from './rate-limit-algorithm.interface.js';
+import type {
+  OpMode,
+  RateLimitAlgorithmDefinition,
+  RateLimitState,
+} from './rate-limit-algorithm.interface.js';
 
 /** The start of the scripts that read the server's clock and the common arguments. */
 export const PRELUDE = `local t = redis.call('TIME')
@@ -30,6 +39,23 @@ export function parseArgs(args: readonly OpArg[]): OpArgs {
     cost: Number(args[3]),
     id: String(args[4]),
   };
+}
+
+/**
+ * An algorithm's {@link RateLimitAlgorithmDefinition.op}: the script and its memory twin defined
+ * once; `read` turns a reply into the state knowing the limit (without it, every reply is the
+ * whole state, {@link fromReply}, and every limit shares one op).
+ */
+export function limitOps(definition: {
+  name: string;
+  lua: string;
+  memory: AtomicOp<RateLimitState>['memory'];
+  read?: (reply: unknown, limit: number, windowMs: number) => RateLimitState;
+}): RateLimitAlgorithmDefinition['op'] {
+  const { name, lua, memory, read } = definition;
+  const op = defineOp<RateLimitState>({ name, lua, memory, fromRedis: fromReply });
+  if (read === undefined) return () => op;
+  return (limit, windowMs) => ({ ...op, fromRedis: (reply) => read(reply, limit, windowMs) });
 }
 
 /** A script's reply `{allowed 0|1, remaining, resetMs, retryAfterMs}`. */

@@ -1,10 +1,5 @@
-import { defineOp } from '../../backends/atomic-op.js';
-import { fromReply, parseArgs, readTyped, REFUNDED } from './algorithm.helpers.js';
-import {
-  OP_MODE,
-  type RateLimitAlgorithmDefinition,
-  type RateLimitState,
-} from './rate-limit-algorithm.interface.js';
+import { limitOps, parseArgs, readTyped, REFUNDED } from './algorithm.helpers.js';
+import { OP_MODE, type RateLimitAlgorithmDefinition } from './rate-limit-algorithm.interface.js';
 
 /**
  * Fixed window: a counter that starts with the first request and expires `window` ms later
@@ -18,7 +13,7 @@ import {
 export const FIXED_WINDOW: RateLimitAlgorithmDefinition = {
   suffix: 'fw',
   requestIds: false,
-  op: defineOp<RateLimitState>({
+  op: limitOps({
     name: 'cachex:rate-limit:fixed-window',
     lua: `local key = KEYS[1]
 local mode = ARGV[1]
@@ -83,6 +78,5 @@ return {allowed and 1 or 0, math.max(0, limit - c), reset, retry}`,
         retryAfterMs: allowed ? 0 : Math.max(1, ttl),
       };
     },
-    fromRedis: fromReply,
   }),
 };

@@ -1,11 +1,13 @@
-import { defineOp } from '../../backends/atomic-op.js';
 import { MemoryZSet } from '../../backends/memory/memory-zset.js';
-import { fromReply, parseArgs, PRELUDE, readTyped, REFUNDED } from './algorithm.helpers.js';
 import {
-  OP_MODE,
-  type RateLimitAlgorithmDefinition,
-  type RateLimitState,
-} from './rate-limit-algorithm.interface.js';
+  fromReply,
+  limitOps,
+  parseArgs,
+  PRELUDE,
+  readTyped,
+  REFUNDED,
+} from './algorithm.helpers.js';
+import { OP_MODE, type RateLimitAlgorithmDefinition } from './rate-limit-algorithm.interface.js';
 
 /**
  * Sliding log: a sorted set of the admitted requests of the last `window` ms, scored by time;
@@ -14,12 +16,13 @@ import {
  *
  * An admitted request costs five server commands (TIME, ZREMRANGEBYSCORE, ZCARD, ZADD, PEXPIRE):
  * its own entry is the newest, so the reset needs no lookup; only refusals and peeks read the
- * set's ends.
+ * set's ends. For the same reason its reply is only what remains (one integer, which the server
+ * answers faster than a table): the reset is the window, and there is nothing to wait for.
  */
 export const SLIDING_LOG: RateLimitAlgorithmDefinition = {
   suffix: 'log',
   requestIds: true,
-  op: defineOp<RateLimitState>({
+  op: limitOps({
     name: 'cachex:rate-limit:sliding-log',
     lua: `${PRELUDE}
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
@@ -32,7 +35,7 @@ local allowed = count + cost <= limit
 if allowed and mode == 'c' then
   for i = 1, cost do redis.call('ZADD', key, now, ARGV[5] .. ':' .. i) end
   redis.call('PEXPIRE', key, window)
-  return {1, limit - count - cost, window, 0}
+  return limit - count - cost
 end
 local retry = 0
 if not allowed then
@@ -74,6 +77,9 @@ return {allowed and 1 or 0, math.max(0, limit - count), reset, retry}`,
       const resetMs = count > 0 ? log.range(count - 1, count - 1)[0]!.score + window - now : 0;
       return { allowed, remaining: Math.max(0, limit - count), resetMs, retryAfterMs };
     },
-    fromRedis: fromReply,
+    read: (reply, _limit, windowMs) =>
+      typeof reply === 'number'
+        ? { allowed: true, remaining: reply, resetMs: windowMs, retryAfterMs: 0 }
+        : fromReply(reply),
   }),
 };

@@ -1,10 +1,5 @@
-import { defineOp } from '../../backends/atomic-op.js';
-import { fromReply, parseArgs, PRELUDE, readTyped, REFUNDED } from './algorithm.helpers.js';
-import {
-  OP_MODE,
-  type RateLimitAlgorithmDefinition,
-  type RateLimitState,
-} from './rate-limit-algorithm.interface.js';
+import { limitOps, parseArgs, PRELUDE, readTyped, REFUNDED } from './algorithm.helpers.js';
+import { OP_MODE, type RateLimitAlgorithmDefinition } from './rate-limit-algorithm.interface.js';
 
 /**
  * Sliding window: the count of the current fixed window plus the previous window's count weighted
@@ -15,7 +10,7 @@ import {
 export const SLIDING_WINDOW: RateLimitAlgorithmDefinition = {
   suffix: 'sw',
   requestIds: false,
-  op: defineOp<RateLimitState>({
+  op: limitOps({
     name: 'cachex:rate-limit:sliding-window',
     lua: `${PRELUDE}
 local idx = math.floor(now / window)
@@ -107,6 +102,5 @@ return {allowed and 1 or 0, math.max(0, limit - used), reset, retry}`,
       const resetMs = c > 0 ? 2 * window - elapsed : p > 0 ? window - elapsed : 0;
       return { allowed, remaining: Math.max(0, limit - used), resetMs, retryAfterMs };
     },
-    fromRedis: fromReply,
   }),
 };

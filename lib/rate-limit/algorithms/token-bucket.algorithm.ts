@@ -1,21 +1,25 @@
-import { defineOp } from '../../backends/atomic-op.js';
-import { fromReply, parseArgs, PRELUDE, readTyped, REFUNDED } from './algorithm.helpers.js';
 import {
-  OP_MODE,
-  type RateLimitAlgorithmDefinition,
-  type RateLimitState,
-} from './rate-limit-algorithm.interface.js';
+  fromReply,
+  limitOps,
+  parseArgs,
+  PRELUDE,
+  readTyped,
+  REFUNDED,
+} from './algorithm.helpers.js';
+import { OP_MODE, type RateLimitAlgorithmDefinition } from './rate-limit-algorithm.interface.js';
 
 /**
  * Token bucket: `limit` tokens, refilled continuously at `limit` per `window`; a request takes
  * `cost` tokens. A string `"<tokens> <last update, ms>"` that expires when the bucket would be
  * full again, O(1) per key; allows a burst of `limit`, then a steady rate. An admitted request
- * costs three server commands (TIME, GET, SET with PX).
+ * costs three server commands (TIME, GET, SET with PX), and its reply is the string it stored:
+ * the tokens left, exact, from which the client works out what remains and the reset as the
+ * script would (a string costs the server less than a table of numbers).
  */
 export const TOKEN_BUCKET: RateLimitAlgorithmDefinition = {
   suffix: 'tb',
   requestIds: false,
-  op: defineOp<RateLimitState>({
+  op: limitOps({
     name: 'cachex:rate-limit:token-bucket',
     lua: `${PRELUDE}
 local v = redis.call('GET', key)
@@ -28,7 +32,8 @@ if v then
 end
 local function save()
   local ttl = math.max(1, math.ceil((limit - tokens) * window / limit))
-  redis.call('SET', key, string.format('%.17g %.17g', tokens, now), 'PX', ttl)
+  v = string.format('%.17g %.17g', tokens, now)
+  redis.call('SET', key, v, 'PX', ttl)
 end
 if mode == 'r' then
   tokens = math.min(limit, tokens + cost)
@@ -39,6 +44,7 @@ local allowed = tokens >= cost
 if allowed and mode == 'c' then
   tokens = tokens - cost
   save()
+  return v
 end
 local retry = 0
 if not allowed then retry = math.ceil((cost - tokens) * window / limit) end
@@ -79,6 +85,15 @@ return {allowed and 1 or 0, math.floor(tokens), math.ceil((limit - tokens) * win
         retryAfterMs: allowed ? 0 : Math.ceil(((cost - tokens) * window) / limit),
       };
     },
-    fromRedis: fromReply,
+    read(reply, limit, windowMs) {
+      if (typeof reply !== 'string') return fromReply(reply);
+      const tokens = Number(reply.slice(0, reply.indexOf(' ')));
+      return {
+        allowed: true,
+        remaining: Math.floor(tokens),
+        resetMs: Math.ceil(((limit - tokens) * windowMs) / limit),
+        retryAfterMs: 0,
+      };
+    },
   }),
 };

@@ -42,7 +42,11 @@ function step(
   cost = 1,
   id = `r${++request}`,
 ): Promise<RateLimitState> {
-  return backend.run(ALGORITHMS[algorithm].op, ['k'], [mode, limit, window, cost, id]);
+  return backend.run(
+    ALGORITHMS[algorithm].op(limit, window),
+    ['k'],
+    [mode, limit, window, cost, id],
+  );
 }
 
 describe('sliding log', () => {
