@@ -8,6 +8,7 @@ import {
   type SpawnedRedis,
   type SpawnedSentinel,
 } from '../harness/index.js';
+import { timeUntil } from './faults/outage-support.js';
 
 describe('Sentinel', () => {
   let master: SpawnedRedis;
@@ -75,16 +76,7 @@ describe('Sentinel', () => {
         detector.sentinels[0]!.client.emit('message', '+switch-master', 'announced');
       });
       await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        try {
-          await cache.set('after', 2);
-          break;
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
+      await timeUntil(() => cache.set('after', 2));
       expect(await cache.get('after')).toBe(2);
       expect(client.status).toBe('ready');
     } finally {
@@ -110,6 +102,7 @@ describe('Sentinel', () => {
       await master.stop();
       // The sentinel notices after down-after-milliseconds (1 s) and promotes the replica; the
       // client asks the sentinel again on reconnection and lands on the new master.
+      // Any error meanwhile (a refused connection, a READONLY demoted master) is retried.
       const deadline = Date.now() + 20_000;
       for (;;) {
         try {

@@ -8,7 +8,7 @@ import { keyHashSlot } from '../../../lib/keys/key-slot.js';
 import type { Cluster, Redis } from 'ioredis';
 import { CacheRegistry, CacheXConnectionError, type CacheService } from '../../../lib/index.js';
 import { spawnCluster, spawnRedis, type SpawnedRedis } from '../../harness/index.js';
-import { serverPid } from './outage-support.js';
+import { serverPid, timeUntil } from './outage-support.js';
 
 const TIMEOUT_MS = 200;
 /** What the sweep may add (a tenth of the timeout) plus a loaded machine's scheduling slack. */
@@ -76,16 +76,7 @@ describe('commandTimeout (one sweep per connection)', () => {
     expect((result.error as Error).message).toContain('it was not sent');
     expect(result.ms).toBeLessThan(TIMEOUT_MS + LATE_MS);
     await server.restart();
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        await cache.set('probe', 1);
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
+    await timeUntil(() => cache.set('probe', 1));
     expect(await cache.get('queued')).toBeUndefined();
   }, 20_000);
 
