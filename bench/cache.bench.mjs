@@ -656,14 +656,9 @@ async function main() {
       registries.push(registry);
       if (server.name === 'redis')
         targets.push(libTarget('memory', 'm', registry.get('mem'), null));
-      // The same options the library applies to its own client (enableAutoPipelining: true).
-      const raw = new Redis({
-        host: '127.0.0.1',
-        port: server.port,
-        db: 0,
-        enableAutoPipelining: true,
-        maxRetriesPerRequest: 3,
-      });
+      // ioredis' defaults (auto-pipelining off), as the library's own client has them; the
+      // library adds its same-tick batching and its command-timeout sweep on top.
+      const raw = new Redis({ host: '127.0.0.1', port: server.port, db: 0 });
       clients.push(raw);
       const flush = () => server.admin.flushdb();
       targets.push(libTarget(`${server.name} cachex`, 'c', registry.get('default'), server, flush));
