@@ -1,7 +1,7 @@
 import { Catch, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { RateLimitExceededError } from '../errors/rate-limit-exceeded.error.js';
-import { retryAfter, setHeaders, tooManyRequests } from './rate-limit.headers.js';
+import { setRetryAfter, tooManyRequests } from './rate-limit.headers.js';
 
 /**
  * Answers a `RateLimitExceededError` that reaches an HTTP request (from a `@RateLimit` provider
@@ -18,7 +18,7 @@ import { retryAfter, setHeaders, tooManyRequests } from './rate-limit.headers.js
 export class RateLimitExceededFilter extends BaseExceptionFilter {
   override catch(error: RateLimitExceededError, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw error;
-    setHeaders(host.switchToHttp().getResponse(), [retryAfter(error.retryAfterMs)]);
+    setRetryAfter(host.switchToHttp().getResponse(), error.retryAfterMs);
     super.catch(tooManyRequests(error), host);
   }
 }

@@ -51,6 +51,8 @@ export interface ResolvedLimit extends RateLimitRule {
    * budget it counts, part of its keys.
    */
   scope: string;
+  /** The start of the keys the limit counts: `<scope>|<name>|`, a tracker or key follows. */
+  keyHead: string;
   /** What the limit asks of `RateLimiter`: one object for all calls, so it is checked once. */
   options: RateLimitOptions;
 }
@@ -158,6 +160,7 @@ export function resolveDefinition(
     cache: cache as string,
     onBackendError: mode as RateLimitBackendErrorMode | undefined,
     scope,
+    keyHead: `${scope}|${name as string}|`,
     options: Object.freeze({
       limit: def.limit as number,
       window: windowMs as number,

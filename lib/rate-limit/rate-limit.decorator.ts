@@ -138,7 +138,7 @@ async function enforce(
     if (limit.by !== undefined)
       throw new CacheXConfigError(MESSAGES.rateLimitByOffHandler(state.where), limit.cache, 'by');
     return {
-      key: `${limit.scope}|${limit.name}|${keyOf(limit, args, state.where)}`,
+      key: limit.keyHead + keyOf(limit, args, state.where),
       options: limit.options,
     };
   });

@@ -18,9 +18,8 @@ import {
 } from './rate-limit.constants.js';
 import {
   headerParts,
-  rateLimitHeaders,
   type HeaderParts,
-  setHeaders,
+  setRateLimitHeaders,
   tooManyRequests,
 } from './rate-limit.headers.js';
 import { trackerOf } from './rate-limit.trackers.js';
@@ -101,26 +100,34 @@ export class RateLimitGuard implements CanActivate {
     const limiter = this.limiterOf(context);
     const { limits, headers } = this.limitsOf(context, limiter.settings);
     if (limits.length === 0) return true;
-    // One limit (the usual case) without the list machinery.
-    const entries =
-      limits.length === 1
-        ? [await this.entryOf(context, limits[0]!)]
-        : await Promise.all(limits.map((limit) => this.entryOf(context, limit)));
-    const results = await limiter.consumeAll(entries);
-    if (context.getType() === 'http') {
-      setHeaders(
-        context.switchToHttp().getResponse(),
-        rateLimitHeaders(headers, results, limiter.settings.headers),
-      );
+    let results: RateLimitResult[];
+    let refusal: RateLimitExceededError | undefined;
+    if (limits.length === 1) {
+      // One limit (the usual case): no lists, and no await for a tracker known at once.
+      const limit = limits[0]!;
+      let tracker = this.trackerOf(context, limit);
+      if (typeof tracker !== 'string') tracker = await tracker;
+      const key = limit.keyHead + tracker;
+      const result = await limiter.consume(key, limit.options);
+      results = [result];
+      if (!result.allowed) refusal = refusalOf(limits, results, [{ key }]);
+    } else {
+      const entries = await Promise.all(limits.map((limit) => this.entryOf(context, limit)));
+      results = await limiter.consumeAll(entries);
+      refusal = refusalOf(limits, results, entries);
     }
-    const refusal = refusalOf(limits, results, entries);
+    // The response is the handler's second argument (what `switchToHttp().getResponse()`
+    // answers, without the closures that builds at each call).
+    if (context.getType() === 'http')
+      setRateLimitHeaders(context.getArgByIndex(1), headers, results);
     if (refusal) this.refuse(context, refusal);
     return true;
   }
 
   /**
    * Who a limit counts in this request, as a string: by default `ip:…`, `user:…`, `session:…`
-   * or `by:…` after the limit's `by`.
+   * or `by:…` after the limit's `by`. The default answers at once unless `by` is a function; an
+   * override may answer a string or a promise of one.
    * @throws CacheXConfigError when the client cannot be told
    * @example
    * ```ts
@@ -131,7 +138,7 @@ export class RateLimitGuard implements CanActivate {
    * }
    * ```
    */
-  protected getTracker(context: ExecutionContext, limit: RateLimitRule): Promise<string> {
+  protected getTracker(context: ExecutionContext, limit: RateLimitRule): string | Promise<string> {
     return trackerOf(limit, context, this.limiterOf(context).settings, whereOf);
   }
 
@@ -146,14 +153,18 @@ export class RateLimitGuard implements CanActivate {
   }
 
   private async entryOf(context: ExecutionContext, limit: ResolvedLimit): Promise<Entry> {
+    return { key: limit.keyHead + (await this.trackerOf(context, limit)), options: limit.options };
+  }
+
+  /** The limit's tracker in this request; a limit with `key` belongs on provider methods. */
+  private trackerOf(context: ExecutionContext, limit: ResolvedLimit): string | Promise<string> {
     if (limit.key)
       throw new CacheXConfigError(
         MESSAGES.rateLimitKeyOnHandler(whereOf(context)),
         limit.cache,
         'key',
       );
-    const tracker = await this.getTracker(context, limit);
-    return { key: `${limit.scope}|${limit.name}|${tracker}`, options: limit.options };
+    return this.getTracker(context, limit);
   }
 
   private limiterOf(context: ExecutionContext): RateLimiter {
@@ -187,7 +198,7 @@ export class RateLimitGuard implements CanActivate {
       if (!skips(skipMethod, limit.name)) merged.set(limit.name, limit);
     for (const limit of method?.limits ?? []) merged.set(limit.name, limit);
     const limits = [...merged.values()];
-    const found = { owner, settings, limits, headers: headerParts(limits) };
+    const found = { owner, settings, limits, headers: headerParts(limits, settings.headers) };
     this.handlers.set(handler, found);
     return found;
   }

@@ -19,27 +19,19 @@ type Source = Record<string, unknown> & {
 
 /**
  * Who a limit on a handler counts, as a key part: `ip:…`, `user:…`, `session:…` or `by:…`. A
- * request without user or session is counted by IP.
+ * request without user or session is counted by IP. Answers at once (no promise) unless `by` is a
+ * function.
  * @throws CacheXConfigError when the client's IP cannot be told (a microservice message without
  * `by`), or `by` gives no string
  */
-export async function trackerOf(
+export function trackerOf(
   limit: RateLimitRule,
   context: ExecutionContext,
   settings: RateLimitSettings,
   whereOf: (context: ExecutionContext) => string,
-): Promise<string> {
-  const by = limit.by ?? 'ip';
-  if (typeof by === 'function') {
-    const value = await by(context);
-    if (typeof value !== 'string' || value === '')
-      throw new CacheXConfigError(
-        MESSAGES.rateLimitBadKey(whereOf(context), 'by', describe(value)),
-        limit.cache,
-        'by',
-      );
-    return `by:${value}`;
-  }
+): string | Promise<string> {
+  const by = limit.by;
+  if (typeof by === 'function') return customTracker(by, limit, context, whereOf);
   const source = sourceOf(context);
   if (by === 'user') {
     const id = valueAt(source, settings.userPath);
@@ -62,15 +54,32 @@ export async function trackerOf(
   return `ip:${ip}`;
 }
 
+async function customTracker(
+  by: (context: ExecutionContext) => string | Promise<string>,
+  limit: RateLimitRule,
+  context: ExecutionContext,
+  whereOf: (context: ExecutionContext) => string,
+): Promise<string> {
+  const value = await by(context);
+  if (typeof value !== 'string' || value === '')
+    throw new CacheXConfigError(
+      MESSAGES.rateLimitBadKey(whereOf(context), 'by', describe(value)),
+      limit.cache,
+      'by',
+    );
+  return `by:${value}`;
+}
+
 /** The object a context's client is known by: the HTTP request, the GraphQL context's request, the WebSocket client. */
 function sourceOf(context: ExecutionContext): Source | undefined {
   switch (context.getType<string>()) {
+    // The request (or WebSocket client) is the handler's first argument: read directly, not
+    // through `switchToHttp()`, which builds closures at each call.
     case 'http':
-      return context.switchToHttp().getRequest<Source>();
+    case 'ws':
+      return context.getArgByIndex<Source>(0);
     case 'graphql':
       return context.getArgByIndex<{ req?: Source } | undefined>(2)?.req;
-    case 'ws':
-      return context.switchToWs().getClient<Source>();
     default:
       return undefined;
   }
@@ -83,14 +92,16 @@ function sourceOf(context: ExecutionContext): Source | undefined {
  */
 function ipOf(source: Source | undefined): string | undefined {
   if (!source) return undefined;
-  for (const candidate of [
-    source.ip,
-    source.handshake?.address,
-    source.socket?.remoteAddress,
-    source._socket?.remoteAddress,
-  ]) {
-    if (typeof candidate === 'string' && candidate !== '') return candidate;
-  }
+  // One candidate at a time: each is a getter (Express' `req.ip` parses X-Forwarded-For, a
+  // socket's `remoteAddress` asks the system), and the first usually answers.
+  let candidate = source.ip;
+  if (typeof candidate === 'string' && candidate !== '') return candidate;
+  candidate = source.handshake?.address;
+  if (typeof candidate === 'string' && candidate !== '') return candidate;
+  candidate = source.socket?.remoteAddress;
+  if (typeof candidate === 'string' && candidate !== '') return candidate;
+  candidate = source._socket?.remoteAddress;
+  if (typeof candidate === 'string' && candidate !== '') return candidate;
   return undefined;
 }
 
