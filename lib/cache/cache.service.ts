@@ -104,8 +104,8 @@ export class CacheService {
   private readonly loading = new Map<string, Promise<unknown>>();
   /** The cache as operation builders, pipelines and the library's features see it. */
   private readonly ops: CacheContext;
-  /** What this cache's locks run on. */
-  private readonly lockHost: LockHost;
+  /** @internal What this cache's locks run on (`@WithLock` builds its locks on it). */
+  readonly lockHost: LockHost;
   /** Method and response caching on this cache, made on first use. */
   private methods: MethodCache | undefined;
   /** @internal This cache's counters, which its features increment; read by `stats()`. */

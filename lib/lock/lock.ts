@@ -67,10 +67,19 @@ export function resolveLockOptions(
 export function createLock(host: LockHost, name: string, options?: LockOptions): Lock {
   const resolved = resolveLockOptions(options);
   if ('problem' in resolved) throw invalid(host, resolved.option, resolved.problem);
+  return lockWith(host, name, resolved);
+}
+
+/**
+ * @internal Builds a lock from options validated beforehand (`@WithLock` validates its options
+ * once, when the class is defined), validating its name.
+ * @throws InvalidArgumentError for an empty name
+ */
+export function lockWith(host: LockHost, name: string, options: ResolvedLockOptions): Lock {
   if (typeof name !== 'string' || name === '') {
     throw invalid(host, 'name', `must be a non-empty string, got ${describe(name)}`);
   }
-  return new Lock(host, name, resolved);
+  return new Lock(host, name, options);
 }
 
 type LockState = 'idle' | 'acquiring' | 'held' | 'lost' | 'released';

@@ -1,11 +1,16 @@
 import { DEFAULT_CACHE } from '../cachex.constants.js';
 import { MESSAGES } from '../cachex.messages.js';
 import { CacheXConfigError } from '../errors/config.error.js';
-import { LockAcquireTimeoutError } from '../errors/lock-acquire-timeout.error.js';
-import { cacheAt, decorateMethod } from '../registry/method-decorator.js';
+import { cacheAt, decorateMethod, type AnyMethod } from '../registry/method-decorator.js';
 import { describe } from '../utils/duration.js';
-import { resolveLockOptions } from './lock.js';
+import { lockWith, resolveLockOptions } from './lock.js';
 import type { WithLockDecoratorOptions } from './lock-options.interface.js';
+import { acquireTimeout, runHeld } from './with-lock.js';
+
+/** Calls a method: with `runHeld`'s pass-through arguments, a call needs no closure of its own. */
+function callMethod(method: AnyMethod, self: unknown, args: never[]): unknown {
+  return method.apply(self, args);
+}
 
 /** An async method: the only kind `@WithLock` accepts (the lock is held until its promise settles). */
 type AsyncMethod = (...args: never[]) => Promise<unknown>;
@@ -71,31 +76,15 @@ export function WithLock<A extends unknown[]>(
       if (onLocked !== 'throw' && onLocked !== 'skip') {
         throw fail('onLocked', `must be 'throw' or 'skip', got ${describe(onLocked)}`);
       }
-      const lockOptions = {
-        lease: resolved.lease,
-        wait: resolved.wait,
-        autoExtend: resolved.autoExtend,
-      };
-
       return async function (this: unknown, ...args: never[]): Promise<unknown> {
-        const cache = cacheAt(where, cacheName, this);
+        const host = cacheAt(where, cacheName, this).lockHost;
         const lockName = typeof name === 'function' ? name.apply(this, args as unknown as A) : name;
-        let ran = false;
-        try {
-          return await cache.withLock(
-            lockName,
-            () => {
-              ran = true;
-              return original.apply(this, args);
-            },
-            lockOptions,
-          );
-        } catch (error) {
-          // Skip only when this lock was busy, not when the method itself failed that way.
-          if (onLocked === 'skip' && !ran && error instanceof LockAcquireTimeoutError)
-            return undefined;
-          throw error;
+        const lock = lockWith(host, lockName, resolved);
+        if (!(await lock.acquire())) {
+          if (onLocked === 'skip') return undefined;
+          throw acquireTimeout(host, lock);
         }
+        return await runHeld(lock, callMethod, original, this, args);
       };
     });
 }

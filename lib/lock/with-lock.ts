@@ -26,8 +26,7 @@ export function currentLock(): Lock | undefined {
 
 /**
  * @internal Runs `fn` under a lock: acquires it (waiting up to `wait`), runs `fn` with the lock
- * (also reachable through {@link currentLock}), then releases it. Backs `cache.withLock()` and
- * `@WithLock`.
+ * (also reachable through {@link currentLock}), then releases it. Backs `cache.withLock()`.
  * @throws LockAcquireTimeoutError when the lock was not acquired within `wait`; `fn` did not run
  * @throws LockLostError when `fn` succeeded but the lock was not held until the end
  */
@@ -38,17 +37,24 @@ export async function runWithLock<T>(
   options: WithLockOptions = {},
 ): Promise<T> {
   const lock = createLock(host, name, options);
-  if (!(await lock.acquire({ signal: options.signal }))) {
-    throw new LockAcquireTimeoutError(
-      MESSAGES.lockAcquireTimeout(host.name, name, lock.wait),
-      host.name,
-      name,
-      lock.wait,
-    );
-  }
+  if (!(await lock.acquire({ signal: options.signal }))) throw acquireTimeout(host, lock);
+  return runHeld(lock, fn, lock);
+}
+
+/**
+ * @internal Runs `fn(...args)` under a lock just acquired (reachable through
+ * {@link currentLock}), then releases it. Arguments are passed through, so that a caller needs
+ * no closure per call.
+ * @throws LockLostError when `fn` succeeded but the lock was not held until the end
+ */
+export async function runHeld<A extends unknown[], T>(
+  lock: Lock,
+  fn: (...args: A) => T | Promise<T>,
+  ...args: A
+): Promise<T> {
   let result: T;
   try {
-    result = await held.run(lock, () => fn(lock));
+    result = await held.run(lock, fn, ...args);
   } catch (error) {
     // NOTE: the work's own failure is what the caller must handle; a lock lost meanwhile adds
     // nothing to it, and the lock expires by itself if it cannot be released now.
@@ -57,4 +63,14 @@ export async function runWithLock<T>(
   }
   await lock.release();
   return result;
+}
+
+/** @internal The error of a lock not acquired within its `wait`. */
+export function acquireTimeout(host: LockHost, lock: Lock): LockAcquireTimeoutError {
+  return new LockAcquireTimeoutError(
+    MESSAGES.lockAcquireTimeout(host.name, lock.name, lock.wait),
+    host.name,
+    lock.name,
+    lock.wait,
+  );
 }

@@ -96,7 +96,15 @@ const evalAcceptsServiceCalls: Parameters<CacheService['eval']> extends Paramete
 type Unlisted = Exclude<keyof CacheService, QueuedName | keyof typeof SERVICE_ONLY>;
 type PublicData = Exclude<
   Unlisted,
-  'name' | 'defaultTtl' | 'kind' | 'backend' | 'keyBuilder' | 'values' | 'counters' | 'outage'
+  | 'name'
+  | 'defaultTtl'
+  | 'kind'
+  | 'backend'
+  | 'keyBuilder'
+  | 'values'
+  | 'counters'
+  | 'outage'
+  | 'lockHost'
 >;
 const nothingUnlisted: Equal<PublicData, never> = true;
 const noQueueableListed: Equal<Extract<keyof typeof SERVICE_ONLY, QueuedName>, never> = true;
