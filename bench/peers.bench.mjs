@@ -570,27 +570,40 @@ async function httpRows(server) {
       child.once('exit', (code) => reject(new Error(`HTTP server exited (${code})`)));
     });
     const seconds = QUICK ? 1 : 3;
+    // The app's CPU time (µs) so far: per request, the steadier measure on a busy machine, which
+    // slows every column's req/s but adds little to the CPU each request costs the app.
+    const appCpu = () =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve(m.cpuMicros));
+        child.send('cpu');
+      });
+    const cpuPerRequest = {};
     const route = (path) => async () => {
+      const cpuBefore = await appCpu();
       const r = await autocannon({
         url: `http://127.0.0.1:${port}${path}`,
         connections: 20,
         duration: seconds,
         idReplacement: true,
       });
+      const cpu = (await appCpu()) - cpuBefore;
       if (r.non2xx > 0 || r.errors > 0) {
         throw new Error(`${path}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
       }
+      (cpuPerRequest[path] ??= []).push(cpu / r.requests.total);
       return r.requests.average;
     };
-    const columns = {
-      plain: route('/plain'),
-      '@RateLimit': route('/rate-limit'),
-      '@WithLock': route('/lock/[<id>]'),
-      'ThrottlerGuard+Redis': route('/throttled'),
+    const paths = {
+      plain: '/plain',
+      '@RateLimit': '/rate-limit',
+      '@WithLock': '/lock/[<id>]',
+      'ThrottlerGuard+Redis': '/throttled',
     };
+    const columns = Object.fromEntries(Object.entries(paths).map(([c, p]) => [c, route(p)]));
     // Each slice is one autocannon run (seconds long): request/s stand for ops/s here.
     const samples = Object.fromEntries(Object.keys(columns).map((c) => [c, []]));
     for (const run of Object.values(columns)) await run(); // warm-up
+    for (const path of Object.values(paths)) cpuPerRequest[path] = [];
     const slices = QUICK ? 2 : 3;
     for (let s = 0; s < slices; s++) {
       const order = Object.entries(columns);
@@ -601,6 +614,9 @@ async function httpRows(server) {
       cells[col] = { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), samples: xs };
     }
     for (const cell of Object.values(cells)) cell.ratio = cell.median / cells.plain.median;
+    for (const [col, path] of Object.entries(paths)) {
+      cells[col].appCpuMicrosPerRequest = median(cpuPerRequest[path]);
+    }
     const result = {
       section: 'HTTP, Nest + Express, 20 connections (req/s)',
       name: 'GET',
@@ -610,6 +626,12 @@ async function httpRows(server) {
     };
     results.push(result);
     print(result);
+    console.log(
+      `${'app CPU per request'.padEnd(26)} ` +
+        Object.values(cells)
+          .map((c) => `${c.appCpuMicrosPerRequest.toFixed(0)} µs`.padStart(30))
+          .join(' '),
+    );
   } finally {
     child.kill('SIGTERM');
   }
@@ -666,6 +688,11 @@ async function httpServer(url) {
     })(AppModule);
     const app = await NestFactory.create(AppModule, { logger: ['error'] });
     await app.listen(0, '127.0.0.1');
+    process.on('message', (m) => {
+      if (m !== 'cpu') return;
+      const { user, system } = process.cpuUsage();
+      process.send({ cpuMicros: user + system });
+    });
     process.send({ port: app.getHttpServer().address().port });
     process.once('SIGTERM', () => void app.close().finally(() => process.exit(0)));
   } catch (error) {
