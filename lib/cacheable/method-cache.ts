@@ -63,6 +63,11 @@ interface Flight {
   status: CacheLookupStatus;
   freshUntil: number | null;
   value?: unknown;
+  /**
+   * 0 while it runs; once settled, the {@link MethodCache.settles} count it settled at, while
+   * reads that started before may still join it (see {@link MethodCache.fetch}).
+   */
+  settled: number;
 }
 
 interface Entry {
@@ -101,6 +106,12 @@ const NO_TAGS: readonly string[] = [];
 export class MethodCache {
   /** Lookups in flight by full key: concurrent calls for one key share one read and one run. */
   private readonly inflight = new Map<string, Flight>();
+  /** Reads of {@link fetch} awaiting the server. */
+  private reading = 0;
+  /** How many flights have settled while reads were awaiting the server. */
+  private settles = 0;
+  /** Settled flights kept in {@link inflight} for the reads that started before they settled. */
+  private lingering = 0;
   /** Full keys being refreshed in the background, so that a key has one refresh at a time. */
   private readonly refreshing = new Set<string>();
   /** The counter keys of fixed tag lists (see {@link tagKeys}). */
@@ -123,8 +134,9 @@ export class MethodCache {
 
   /**
    * The cached value of `key`, or `compute()`'s result (stored unless `options` exclude it).
-   * Concurrent calls for one key in this process share one lookup. The hot path of `@Cacheable`
-   * and `cache.wrap()`: a hit is one promise, no answer object.
+   * Concurrent calls for one key in this process run `compute` once. The hot path of
+   * `@Cacheable` and `cache.wrap()`: a hit is one promise, no answer object, and (on a server)
+   * no entry in {@link inflight}: see {@link fetch}.
    */
   value<T>(
     key: string,
@@ -133,11 +145,96 @@ export class MethodCache {
     options: ResolvedCaching<T>,
   ): Promise<T> {
     const full = this.host.fullKey(key);
-    const pending = this.inflight.get(full);
     // A call that shares a lookup is served by it: counted as what it answered.
-    if (pending !== undefined)
-      return pending.promise.then(() => this.joined(pending)) as Promise<T>;
-    return this.start(key, full, tags, compute, options).promise as Promise<T>;
+    if (this.inflight.size > 0) {
+      const pending = this.inflight.get(full);
+      if (pending !== undefined && pending.settled === 0) return this.join(pending) as Promise<T>;
+    }
+    if (this.host.readDecoded !== undefined)
+      return this.start(key, full, tags, compute, options).promise as Promise<T>;
+    return this.fetch(key, full, this.tagKeys(tags), compute, options);
+  }
+
+  /**
+   * A lookup on a server: the read first, shared with no one, so that a hit costs no
+   * {@link inflight} entry (a `Map` write and delete cost more than the rest of a hit); the
+   * first read that does not find a fresh value starts the flight that computes it, and the
+   * other calls join it. A read that started before a flight of its key settled joins it too
+   * (the flight lingers until no read is awaiting the server): a call made while the method
+   * runs never runs it again, as when every call joined at once.
+   */
+  private async fetch<T>(
+    key: string,
+    full: string,
+    tagKeys: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): Promise<T> {
+    const since = this.settles;
+    let read: Read;
+    let pending: Flight | undefined;
+    this.reading++;
+    try {
+      let reply: Reply;
+      try {
+        reply = await this.request(full, tagKeys);
+        this.recovered();
+      } catch (error) {
+        this.failed(error, key);
+        reply = FAILED;
+      }
+      read = this.readOf(key, tagKeys, reply);
+      const { entry } = read;
+      const now = entry === undefined || entry.freshUntil === 0 ? 0 : Date.now();
+      if (entry !== undefined && (entry.freshUntil === 0 || now < entry.freshUntil)) {
+        this.stats.hits++;
+        if (options.early !== undefined && refreshEarly(entry, now, this.ttlOf(options), options))
+          this.refresh(key, full, read.versions, compute, options);
+        return entry.value as T;
+      }
+      pending = this.inflight.size > 0 ? this.inflight.get(full) : undefined;
+      if (pending !== undefined && pending.settled !== 0 && pending.settled <= since)
+        pending = undefined;
+    } finally {
+      this.readDone();
+    }
+    if (pending !== undefined) return (await this.join(pending)) as T;
+    const flight: Flight = { promise: undefined!, status: 'miss', freshUntil: null, settled: 0 };
+    this.inflight.set(full, flight);
+    // NOTE: `promise` is set after `conclude`, which may land the flight at once (a stale value):
+    // nothing runs in between that could join it.
+    let concluded: T | Promise<T>;
+    try {
+      concluded = this.conclude(key, full, tagKeys, compute, options, read, flight);
+    } catch (error) {
+      concluded = Promise.reject(error as Error);
+    }
+    flight.promise = Promise.resolve(concluded);
+    return flight.promise as Promise<T>;
+  }
+
+  /** Ends a read of {@link fetch}: the last one lets go of the settled flights kept for it. */
+  private readDone(): void {
+    if (--this.reading > 0 || this.lingering === 0) return;
+    this.lingering = 0;
+    for (const [full, flight] of this.inflight)
+      if (flight.settled !== 0) this.inflight.delete(full);
+  }
+
+  /** Removes a settled flight, or keeps it for the reads awaiting the server (see {@link fetch}). */
+  private land(full: string, flight: Flight): void {
+    if (this.inflight.get(full) !== flight) return;
+    if (this.reading === 0) {
+      this.inflight.delete(full);
+      return;
+    }
+    flight.settled = ++this.settles;
+    this.lingering++;
+  }
+
+  /** A call served by another call's lookup. */
+  private join(flight: Flight): Promise<unknown> {
+    return flight.promise.then(() => this.joined(flight));
   }
 
   /** As {@link value}, with how the value was answered (for the HTTP response cache). */
@@ -148,7 +245,8 @@ export class MethodCache {
     options: ResolvedCaching<T>,
   ): Promise<CacheLookup<T>> {
     const full = this.host.fullKey(key);
-    const pending = this.inflight.get(full);
+    let pending = this.inflight.size > 0 ? this.inflight.get(full) : undefined;
+    if (pending !== undefined && pending.settled !== 0) pending = undefined;
     const flight = pending ?? this.start(key, full, tags, compute, options);
     const value = (await flight.promise) as T;
     if (pending !== undefined) this.joined(pending);
@@ -162,7 +260,7 @@ export class MethodCache {
     compute: () => T | Promise<T>,
     options: ResolvedCaching<T>,
   ): Flight {
-    const flight: Flight = { promise: undefined!, status: 'miss', freshUntil: null };
+    const flight: Flight = { promise: undefined!, status: 'miss', freshUntil: null, settled: 0 };
     // `run` removes it when it settles; it always awaits first, so after this `set`.
     flight.promise = this.run(key, full, this.tagKeys(tags), compute, options, flight);
     this.inflight.set(full, flight);
@@ -188,7 +286,7 @@ export class MethodCache {
     const { readDecoded } = this.host;
     if (readDecoded === undefined || options.early !== undefined) return NOT_AT_HAND;
     const full = this.host.fullKey(key);
-    if (this.inflight.size > 0 && this.inflight.has(full)) return NOT_AT_HAND;
+    if (this.inflight.size > 0 && this.inflight.get(full)?.settled === 0) return NOT_AT_HAND;
     let stored: unknown;
     try {
       stored = readDecoded(full);
@@ -269,34 +367,69 @@ export class MethodCache {
     options: ResolvedCaching<T>,
     flight: Flight,
   ): Promise<T> {
+    let read: Read;
     try {
-      let read: Read;
       if (this.host.readDecoded !== undefined) {
         // Still a promise step first: the caller registers this lookup after it is made.
         await undefined;
         read = this.readAtHand(key, full, tagKeys);
       } else {
-        // NOTE: `read()` inlined: one promise layer less on every hit.
-        let reply: Reply;
-        try {
-          reply = await this.request(full, tagKeys);
-          this.recovered();
-        } catch (error) {
-          this.failed(error, key);
-          reply = FAILED;
-        }
-        read = this.readOf(key, tagKeys, reply);
+        read = await this.read(key, full, tagKeys);
       }
-      const answered = this.answer(key, full, tagKeys, compute, options, read);
-      // A hit or a stale value is answered now: no further promise step.
-      const result = answered instanceof Promise ? await answered : answered;
-      flight.status = result.status;
-      flight.freshUntil = result.freshUntil;
-      flight.value = result.value;
-      return result.value;
-    } finally {
-      this.inflight.delete(full);
+    } catch (error) {
+      this.land(full, flight);
+      throw error;
     }
+    return this.conclude(key, full, tagKeys, compute, options, read, flight);
+  }
+
+  /**
+   * Answers a read for the calls of `flight` (fresh, stale, or computed), notes in `flight` how
+   * it answered, and lands it when it settles. `flight` is in {@link inflight} already. A hit or
+   * a stale value is answered at once: no promise step.
+   */
+  private conclude<T>(
+    key: string,
+    full: string,
+    tagKeys: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+    read: Read,
+    flight: Flight,
+  ): T | Promise<T> {
+    let answered: CacheLookup<T> | Promise<CacheLookup<T>>;
+    try {
+      answered = this.answer(key, full, tagKeys, compute, options, read);
+    } catch (error) {
+      this.land(full, flight);
+      throw error;
+    }
+    if (answered instanceof Promise) return this.concludeLater(full, answered, flight);
+    return this.noted(full, answered, flight);
+  }
+
+  private async concludeLater<T>(
+    full: string,
+    answered: Promise<CacheLookup<T>>,
+    flight: Flight,
+  ): Promise<T> {
+    let result: CacheLookup<T>;
+    try {
+      result = await answered;
+    } catch (error) {
+      this.land(full, flight);
+      throw error;
+    }
+    return this.noted(full, result, flight);
+  }
+
+  /** Notes in `flight` how it answered, for the calls that joined it, and lands it. */
+  private noted<T>(full: string, result: CacheLookup<T>, flight: Flight): T {
+    flight.status = result.status;
+    flight.freshUntil = result.freshUntil;
+    flight.value = result.value;
+    this.land(full, flight);
+    return result.value;
   }
 
   /** Serves a read entry (fresh or stale) as it is, or computes the value. */
