@@ -143,8 +143,8 @@ export class MethodCache {
     tags: readonly string[],
     compute: () => T | Promise<T>,
     options: ResolvedCaching<T>,
+    full = this.host.fullKey(key),
   ): Promise<T> {
-    const full = this.host.fullKey(key);
     // A call that shares a lookup is served by it: counted as what it answered.
     if (this.inflight.size > 0) {
       const pending = this.inflight.get(full);
@@ -282,10 +282,15 @@ export class MethodCache {
    * a stale value, an early refresh due, a lookup in flight, a failed read), which
    * {@link lookup} then handles in full.
    */
-  freshAtHand<T>(key: string, tags: readonly string[], options: ResolvedCaching<T>): unknown {
+  freshAtHand<T>(
+    key: string,
+    tags: readonly string[],
+    options: ResolvedCaching<T>,
+    full?: string,
+  ): unknown {
     const { readDecoded } = this.host;
     if (readDecoded === undefined || options.early !== undefined) return NOT_AT_HAND;
-    const full = this.host.fullKey(key);
+    full ??= this.host.fullKey(key);
     if (this.inflight.size > 0 && this.inflight.get(full)?.settled === 0) return NOT_AT_HAND;
     let stored: unknown;
     try {
@@ -308,6 +313,14 @@ export class MethodCache {
       return NOT_AT_HAND;
     this.stats.hits++;
     return stored[4];
+  }
+
+  /**
+   * The full key of `key` in this cache.
+   * @throws InvalidArgumentError for a key that is not a well-formed string
+   */
+  fullKey(key: string): string {
+    return this.host.fullKey(key);
   }
 
   /** Runs `compute()` and stores its result (for `@CachePut`); the write's failure is logged. */
