@@ -309,8 +309,7 @@ export class MethodCache {
     // The in-process backend's own clock (one reading per event-loop turn), which its expiry
     // reads too: `Date.now()` costs as much as the rest of a hit.
     if (freshUntil !== 0 && memoryNow() >= freshUntil) return NOT_AT_HAND;
-    if (tags.length > 0 && !sameVersions(stored[3], this.versionsAtHand(this.tagKeys(tags))))
-      return NOT_AT_HAND;
+    if (tags.length > 0 && !this.currentAtHand(stored[3], this.tagKeys(tags))) return NOT_AT_HAND;
     this.stats.hits++;
     return stored[4];
   }
@@ -717,6 +716,22 @@ export class MethodCache {
       versions.push(version === undefined ? 1 : (version as number));
     }
     return versions;
+  }
+
+  /** Whether an entry's stamped versions are its tags' current ones, read in place (no list). */
+  private currentAtHand(stamped: unknown, tagKeys: readonly string[]): boolean {
+    if (!Array.isArray(stamped) || stamped.length !== tagKeys.length) return false;
+    const { backend } = this.host;
+    for (let i = 0; i < tagKeys.length; i++) {
+      let version: unknown;
+      try {
+        version = backend.readDecoded!(tagKeys[i]!, versionOf);
+      } catch {
+        version = undefined;
+      }
+      if (stamped[i] !== (version === undefined ? 1 : version)) return false;
+    }
+    return true;
   }
 
   /**
