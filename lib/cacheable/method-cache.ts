@@ -110,8 +110,17 @@ export class MethodCache {
   private reading = 0;
   /** How many flights have settled while reads were awaiting the server. */
   private settles = 0;
-  /** Settled flights kept in {@link inflight} for the reads that started before they settled. */
-  private lingering = 0;
+  /**
+   * The reads awaiting the server by the {@link settles} count they started at: `readsSince[i]`
+   * reads started at `sinceBase + i`; the last element counts the reads starting now.
+   */
+  private readsSince: number[] = [0];
+  private sinceBase = 0;
+  /**
+   * Settled flights kept in {@link inflight} (in the order they settled) while a read that
+   * started before they settled awaits the server: that read joins one of its key.
+   */
+  private lingering: Array<{ full: string; flight: Flight }> = [];
   /** Full keys being refreshed in the background, so that a key has one refresh at a time. */
   private readonly refreshing = new Set<string>();
   /** The counter keys of fixed tag lists (see {@link tagKeys}). */
@@ -174,6 +183,7 @@ export class MethodCache {
     let read: Read;
     let pending: Flight | undefined;
     this.reading++;
+    this.readsSince[this.readsSince.length - 1]!++;
     try {
       let reply: Reply;
       try {
@@ -196,7 +206,7 @@ export class MethodCache {
       if (pending !== undefined && pending.settled !== 0 && pending.settled <= since)
         pending = undefined;
     } finally {
-      this.readDone();
+      this.readDone(since);
     }
     if (pending !== undefined) return (await this.join(pending)) as T;
     const flight: Flight = { promise: undefined!, status: 'miss', freshUntil: null, settled: 0 };
@@ -213,12 +223,29 @@ export class MethodCache {
     return flight.promise as Promise<T>;
   }
 
-  /** Ends a read of {@link fetch}: the last one lets go of the settled flights kept for it. */
-  private readDone(): void {
-    if (--this.reading > 0 || this.lingering === 0) return;
-    this.lingering = 0;
-    for (const [full, flight] of this.inflight)
-      if (flight.settled !== 0) this.inflight.delete(full);
+  /**
+   * Ends a read of {@link fetch} that started at `since`, and lets go of the settled flights no
+   * read awaiting the server started before (so that none lingers under constant load).
+   */
+  private readDone(since: number): void {
+    this.reading--;
+    const counts = this.readsSince;
+    counts[since - this.sinceBase]!--;
+    if (this.lingering.length === 0 || counts[0] !== 0) return;
+    while (counts.length > 1 && counts[0] === 0) {
+      counts.shift();
+      this.sinceBase++;
+    }
+    // The oldest read awaiting the server started at `sinceBase` (or none awaits, if
+    // `counts[0]` is 0 still): the flights settled by then are no longer needed.
+    const oldest = counts[0] === 0 ? Infinity : this.sinceBase;
+    let gone = 0;
+    for (const { full, flight } of this.lingering) {
+      if (flight.settled > oldest) break;
+      if (this.inflight.get(full) === flight) this.inflight.delete(full);
+      gone++;
+    }
+    this.lingering.splice(0, gone);
   }
 
   /** Removes a settled flight, or keeps it for the reads awaiting the server (see {@link fetch}). */
@@ -229,7 +256,9 @@ export class MethodCache {
       return;
     }
     flight.settled = ++this.settles;
-    this.lingering++;
+    // Reads from now on start at the new count.
+    this.readsSince.push(0);
+    this.lingering.push({ full, flight });
   }
 
   /** A call served by another call's lookup. */
