@@ -70,6 +70,8 @@ export interface CacheParts {
 const SCAN_COUNT = 250;
 const DELETE_PATTERN_COUNT = 1000;
 const PING: BackendCommand = { name: 'ping', keys: [], args: [] };
+/** The tags of a `wrap()` without any: one list, not one per call. */
+const NO_WRAP_TAGS: readonly string[] = Object.freeze([]);
 
 /**
  * One named cache. Inject the `default` cache by class (`constructor(cache: CacheService)`) and
@@ -1332,16 +1334,21 @@ export class CacheService {
    *   staleWhileRevalidate: '5m',
    * });
    */
-  async wrap<T>(key: string, fn: () => T | Promise<T>, options?: CacheWrapOptions<T>): Promise<T> {
-    const resolved = resolveCaching(options);
-    if ('problem' in resolved) throw this.invalid(resolved.option, resolved.problem);
-    const tags = options?.tags ?? [];
-    const problem = tagsProblem(tags);
-    if (problem !== undefined) throw this.invalid('tags', problem);
-    const engine = this.methodCache;
-    const fresh = engine.freshAtHand(key, tags, resolved);
-    if (fresh !== NOT_AT_HAND) return fresh as T;
-    return await engine.value(key, tags, fn, resolved);
+  wrap<T>(key: string, fn: () => T | Promise<T>, options?: CacheWrapOptions<T>): Promise<T> {
+    // Not async: a hit makes one promise, no awaiting layer (as `@Cacheable`).
+    try {
+      const resolved = resolveCaching(options);
+      if ('problem' in resolved) throw this.invalid(resolved.option, resolved.problem);
+      const tags = options?.tags ?? NO_WRAP_TAGS;
+      const problem = tagsProblem(tags);
+      if (problem !== undefined) throw this.invalid('tags', problem);
+      const engine = this.methodCache;
+      const fresh = engine.freshAtHand(key, tags, resolved);
+      if (fresh !== NOT_AT_HAND) return Promise.resolve(fresh as T);
+      return engine.value(key, tags, fn, resolved);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /**

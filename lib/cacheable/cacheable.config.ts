@@ -25,6 +25,8 @@ export interface OptionProblem {
 const DEFAULT_LOCK_WAIT_MS = 5_000;
 const DEFAULT_LOCK_LEASE_MS = 30_000;
 
+const NO_EXTRA: ReadonlySet<string> = new Set();
+
 const KNOWN: ReadonlySet<string> = new Set([
   'ttl',
   'tags',
@@ -44,7 +46,7 @@ const KNOWN: ReadonlySet<string> = new Set([
  */
 export function resolveCaching<T>(
   options: CacheWrapOptions<T> | undefined,
-  extra: ReadonlySet<string> = new Set(),
+  extra: ReadonlySet<string> = NO_EXTRA,
 ): ResolvedCaching<T> | OptionProblem {
   if (options === undefined) options = {};
   if (typeof options !== 'object' || options === null)

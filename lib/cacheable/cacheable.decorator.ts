@@ -9,10 +9,12 @@ import type { CacheableOptions, CachePutOptions } from './cacheable-options.inte
 import { resolveCaching, type ResolvedCaching } from './cacheable.config.js';
 import { registryHost } from '../registry/registry.host.js';
 import { NOT_AT_HAND, type MethodCache } from './method-cache.js';
+import { CallKeys } from './call-keys.js';
 import {
   cacheNameOption,
   callbackOption,
   DecoratorErrors,
+  keyArgument,
   keyFromCall,
   tagsFromCall,
   type FromCall,
@@ -100,59 +102,116 @@ export function CachePut<A extends unknown[] = never[], R = unknown>(
     });
 }
 
-const NO_TAGS: readonly string[] = [];
+const NO_TAGS: readonly string[] = Object.freeze([]);
 const NO_INSTANCE = Symbol('cachex:no-instance');
 
 /**
  * The wrapper of a `@Cacheable` (`lookup`: read, or run and store) or `@CachePut` (`put`: run
- * and store) method: the condition, the call-time cache, the key and tags of the call.
+ * and store) method: the condition, the call-time cache, the key and tags of the call. A
+ * `@Cacheable` without `condition`, `unless` or tags of the arguments gets a wrapper of its own,
+ * which does nothing on a hit but make the key and read.
  */
 function cachingWrapper(
   method: DecoratedMethod,
   call: PreparedCall,
   through: 'lookup' | 'put',
 ): AnyMethod {
+  const { original } = method;
+  const { condition, key: keyOf, tags, tagsOf, caching, cachingOf } = call;
   // The engine of the last instance called, while no application attached or detached since:
   // a call on the same instance skips the registry look-up. NOTE: it holds that one instance.
   let lastSelf: unknown = NO_INSTANCE;
   let lastEpoch = -1;
   let lastEngine: MethodCache | undefined;
-  // Not async: a hit makes one promise (a value at hand, or the engine's), no awaiting layer.
-  return function (this: unknown, ...args: never[]): Promise<unknown> {
-    try {
-      if (call.condition && !call.condition.apply(this, args))
-        return Promise.resolve(method.original.apply(this, args));
-      let engine = lastEngine;
-      if (this !== lastSelf || lastEpoch !== registryHost.epoch || engine === undefined) {
-        engine = cacheAt(method.where, call.cache, this).methodCache;
-        // eslint-disable-next-line @typescript-eslint/no-this-alias -- kept to compare, not to call
-        lastSelf = this;
-        lastEpoch = registryHost.epoch;
-        lastEngine = engine;
-      }
-      const key = call.key(this, args);
-      const tags = call.tags ? call.tags(this, args) : NO_TAGS;
-      const caching = call.caching(this, args);
-      if (through === 'lookup') {
+  const engineOf = (self: unknown): MethodCache => {
+    if (self === lastSelf && lastEpoch === registryHost.epoch && lastEngine !== undefined)
+      return lastEngine;
+    const engine = cacheAt(method.where, call.cache, self).methodCache;
+    lastSelf = self;
+    lastEpoch = registryHost.epoch;
+    lastEngine = engine;
+    return engine;
+  };
+  if (through === 'lookup' && condition === undefined && tagsOf === undefined && !cachingOf) {
+    const { keyArgument } = call;
+    if (keyArgument !== undefined) {
+      const { index, alone } = keyArgument;
+      const keys = new CallKeys();
+      // Not async: a hit makes one promise (a value at hand, or the engine's), no awaiting layer.
+      return function (this: unknown, ...args: never[]): Promise<unknown> {
+        try {
+          const engine = engineOf(this);
+          let key: string;
+          let full: string | undefined;
+          if (alone && args.length !== 1) {
+            key = keyOf(this, args);
+          } else {
+            const known = keys.of(engine, args[index], keyOf, this, args);
+            key = known.key;
+            full = known.full;
+          }
+          const fresh = engine.freshAtHand(key, tags, caching, full);
+          if (fresh !== NOT_AT_HAND) return Promise.resolve(fresh);
+          return engine.value(key, tags, computation(original, this, args), caching, full);
+        } catch (error) {
+          // As from an async method: a key that cannot be made rejects, it does not throw.
+          return Promise.reject(error as Error);
+        }
+      };
+    }
+    return function (this: unknown, ...args: never[]): Promise<unknown> {
+      try {
+        const engine = engineOf(this);
+        const key = keyOf(this, args);
         const fresh = engine.freshAtHand(key, tags, caching);
         if (fresh !== NOT_AT_HAND) return Promise.resolve(fresh);
+        return engine.value(key, tags, computation(original, this, args), caching);
+      } catch (error) {
+        return Promise.reject(error as Error);
       }
-      const compute = () => method.original.apply(this, args);
-      if (through === 'put') return engine.put(key, tags, compute, caching);
-      return engine.value(key, tags, compute, caching);
+    };
+  }
+  return function (this: unknown, ...args: never[]): Promise<unknown> {
+    try {
+      if (condition && !condition.apply(this, args))
+        return Promise.resolve(original.apply(this, args));
+      const engine = engineOf(this);
+      const key = keyOf(this, args);
+      const callTags = tagsOf ? tagsOf(this, args) : tags;
+      const options = cachingOf ? cachingOf(this, args) : caching;
+      const compute = computation(original, this, args);
+      if (through === 'put') return engine.put(key, callTags, compute, options);
+      const fresh = engine.freshAtHand(key, callTags, options);
+      if (fresh !== NOT_AT_HAND) return Promise.resolve(fresh);
+      return engine.value(key, callTags, compute, options);
     } catch (error) {
-      // As from an async method: a key that cannot be made rejects, it does not throw.
       return Promise.reject(error as Error);
     }
   };
 }
 
+/**
+ * The method's run for one call. NOTE: made here, not in the wrappers: a closure there would
+ * make them allocate its scope on every call, hits included.
+ */
+function computation(original: AnyMethod, self: unknown, args: never[]): () => unknown {
+  return () => original.apply(self, args);
+}
+
 interface PreparedCall {
   cache: string;
   key: FromCall<string>;
-  tags: FromCall<readonly string[]> | undefined;
+  /** The one argument the key is made of, if any (see {@link CallKeys}). */
+  keyArgument: { index: number; alone: boolean } | undefined;
+  /** The tags of every call, when fixed (none: an empty list). */
+  tags: readonly string[];
+  /** The tags of a call, when a function of the arguments. */
+  tagsOf: FromCall<readonly string[]> | undefined;
   condition: ((this: unknown, ...args: readonly unknown[]) => unknown) | undefined;
-  caching: FromCall<ResolvedCaching>;
+  /** The caching options, resolved once. */
+  caching: ResolvedCaching;
+  /** The caching options of a call, when `unless` sees its arguments. */
+  cachingOf: FromCall<ResolvedCaching> | undefined;
 }
 
 /** Validates a caching decorator's options once, when the class is defined. */
@@ -171,17 +230,23 @@ function prepare(
   const resolved = resolveCaching(rest);
   if ('problem' in resolved) throw errors.option(resolved.option, resolved.problem);
   const unlessFn = callbackOption(unless, 'unless', errors);
+  const tagsOf = tagsFromCall(tags, errors);
+  const fixed = typeof tags !== 'function';
   return {
     cache: cacheNameOption(cache ?? DEFAULT_CACHE, errors),
     key: keyFromCall(key, errors),
-    tags: tagsFromCall(tags, errors),
+    keyArgument: keyArgument(key),
+    // A fixed list is the same (frozen) list for every call: taken once.
+    tags: fixed && tagsOf !== undefined ? tagsOf(undefined, []) : NO_TAGS,
+    tagsOf: fixed ? undefined : tagsOf,
     condition: callbackOption(condition, 'condition', errors),
+    caching: resolved,
     // `unless` sees the arguments too: one small object per call, only when it is given.
-    caching: unlessFn
+    cachingOf: unlessFn
       ? (self, args) => ({
           ...resolved,
           unless: (result: unknown) => Boolean(unlessFn.call(self, result, ...args)),
         })
-      : () => resolved,
+      : undefined,
   };
 }

@@ -77,6 +77,23 @@ export function keyFromCall(
   };
 }
 
+/**
+ * The one argument a call's key is made of, when there is one: the template's argument for a
+ * template with one placeholder and no property path (`'user:{0}'`), or the first for the
+ * default key (`alone`: only when it is the call's only argument, as the digest covers all).
+ */
+export function keyArgument(
+  source: CacheKeySource<never[]> | undefined,
+): { index: number; alone: boolean } | undefined {
+  if (source === undefined) return { index: 0, alone: true };
+  if (typeof source !== 'string') return undefined;
+  const only = ONE_PLACEHOLDER.exec(source);
+  return only === null ? undefined : { index: Number(only[1]), alone: false };
+}
+
+/** A template with one placeholder of a whole argument, such as `'user:{0}:data'`. */
+const ONE_PLACEHOLDER = /^[^{}]*\{(\d+)\}[^{}]*$/;
+
 /** The tags of a call: a fixed list or a function of the arguments. */
 export function tagsFromCall(
   source: CacheTagsSource<never[]> | undefined,

@@ -63,6 +63,11 @@ interface Flight {
   status: CacheLookupStatus;
   freshUntil: number | null;
   value?: unknown;
+  /**
+   * 0 while it runs; once settled, the {@link MethodCache.settles} count it settled at, while
+   * reads that started before may still join it (see {@link MethodCache.fetch}).
+   */
+  settled: number;
 }
 
 interface Entry {
@@ -101,6 +106,21 @@ const NO_TAGS: readonly string[] = [];
 export class MethodCache {
   /** Lookups in flight by full key: concurrent calls for one key share one read and one run. */
   private readonly inflight = new Map<string, Flight>();
+  /** Reads of {@link fetch} awaiting the server. */
+  private reading = 0;
+  /** How many flights have settled while reads were awaiting the server. */
+  private settles = 0;
+  /**
+   * The reads awaiting the server by the {@link settles} count they started at: `readsSince[i]`
+   * reads started at `sinceBase + i`; the last element counts the reads starting now.
+   */
+  private readsSince: number[] = [0];
+  private sinceBase = 0;
+  /**
+   * Settled flights kept in {@link inflight} (in the order they settled) while a read that
+   * started before they settled awaits the server: that read joins one of its key.
+   */
+  private lingering: Array<{ full: string; flight: Flight }> = [];
   /** Full keys being refreshed in the background, so that a key has one refresh at a time. */
   private readonly refreshing = new Set<string>();
   /** The counter keys of fixed tag lists (see {@link tagKeys}). */
@@ -123,21 +143,127 @@ export class MethodCache {
 
   /**
    * The cached value of `key`, or `compute()`'s result (stored unless `options` exclude it).
-   * Concurrent calls for one key in this process share one lookup. The hot path of `@Cacheable`
-   * and `cache.wrap()`: a hit is one promise, no answer object.
+   * Concurrent calls for one key in this process run `compute` once. The hot path of
+   * `@Cacheable` and `cache.wrap()`: a hit is one promise, no answer object, and (on a server)
+   * no entry in {@link inflight}: see {@link fetch}.
    */
   value<T>(
     key: string,
     tags: readonly string[],
     compute: () => T | Promise<T>,
     options: ResolvedCaching<T>,
+    full = this.host.fullKey(key),
   ): Promise<T> {
-    const full = this.host.fullKey(key);
-    const pending = this.inflight.get(full);
     // A call that shares a lookup is served by it: counted as what it answered.
-    if (pending !== undefined)
-      return pending.promise.then(() => this.joined(pending)) as Promise<T>;
-    return this.start(key, full, tags, compute, options).promise as Promise<T>;
+    if (this.inflight.size > 0) {
+      const pending = this.inflight.get(full);
+      if (pending !== undefined && pending.settled === 0) return this.join(pending) as Promise<T>;
+    }
+    if (this.host.readDecoded !== undefined)
+      return this.start(key, full, tags, compute, options).promise as Promise<T>;
+    return this.fetch(key, full, this.tagKeys(tags), compute, options);
+  }
+
+  /**
+   * A lookup on a server: the read first, shared with no one, so that a hit costs no
+   * {@link inflight} entry (a `Map` write and delete cost more than the rest of a hit); the
+   * first read that does not find a fresh value starts the flight that computes it, and the
+   * other calls join it. A read that started before a flight of its key settled joins it too
+   * (the flight lingers until no read is awaiting the server): a call made while the method
+   * runs never runs it again, as when every call joined at once.
+   */
+  private async fetch<T>(
+    key: string,
+    full: string,
+    tagKeys: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+  ): Promise<T> {
+    const since = this.settles;
+    let read: Read;
+    let pending: Flight | undefined;
+    this.reading++;
+    this.readsSince[this.readsSince.length - 1]!++;
+    try {
+      let reply: Reply;
+      try {
+        reply = await this.request(full, tagKeys);
+        this.recovered();
+      } catch (error) {
+        this.failed(error, key);
+        reply = FAILED;
+      }
+      read = this.readOf(key, tagKeys, reply);
+      const { entry } = read;
+      const now = entry === undefined || entry.freshUntil === 0 ? 0 : Date.now();
+      if (entry !== undefined && (entry.freshUntil === 0 || now < entry.freshUntil)) {
+        this.stats.hits++;
+        if (options.early !== undefined && refreshEarly(entry, now, this.ttlOf(options), options))
+          this.refresh(key, full, read.versions, compute, options);
+        return entry.value as T;
+      }
+      pending = this.inflight.size > 0 ? this.inflight.get(full) : undefined;
+      if (pending !== undefined && pending.settled !== 0 && pending.settled <= since)
+        pending = undefined;
+    } finally {
+      this.readDone(since);
+    }
+    if (pending !== undefined) return (await this.join(pending)) as T;
+    const flight: Flight = { promise: undefined!, status: 'miss', freshUntil: null, settled: 0 };
+    this.inflight.set(full, flight);
+    // NOTE: `promise` is set after `conclude`, which may land the flight at once (a stale value):
+    // nothing runs in between that could join it.
+    let concluded: T | Promise<T>;
+    try {
+      concluded = this.conclude(key, full, tagKeys, compute, options, read, flight);
+    } catch (error) {
+      concluded = Promise.reject(error as Error);
+    }
+    flight.promise = Promise.resolve(concluded);
+    return flight.promise as Promise<T>;
+  }
+
+  /**
+   * Ends a read of {@link fetch} that started at `since`, and lets go of the settled flights no
+   * read awaiting the server started before (so that none lingers under constant load).
+   */
+  private readDone(since: number): void {
+    this.reading--;
+    const counts = this.readsSince;
+    counts[since - this.sinceBase]!--;
+    if (this.lingering.length === 0 || counts[0] !== 0) return;
+    while (counts.length > 1 && counts[0] === 0) {
+      counts.shift();
+      this.sinceBase++;
+    }
+    // The oldest read awaiting the server started at `sinceBase` (or none awaits, if
+    // `counts[0]` is 0 still): the flights settled by then are no longer needed.
+    const oldest = counts[0] === 0 ? Infinity : this.sinceBase;
+    let gone = 0;
+    for (const { full, flight } of this.lingering) {
+      if (flight.settled > oldest) break;
+      if (this.inflight.get(full) === flight) this.inflight.delete(full);
+      gone++;
+    }
+    this.lingering.splice(0, gone);
+  }
+
+  /** Removes a settled flight, or keeps it for the reads awaiting the server (see {@link fetch}). */
+  private land(full: string, flight: Flight): void {
+    if (this.inflight.get(full) !== flight) return;
+    if (this.reading === 0) {
+      this.inflight.delete(full);
+      return;
+    }
+    flight.settled = ++this.settles;
+    // Reads from now on start at the new count.
+    this.readsSince.push(0);
+    this.lingering.push({ full, flight });
+  }
+
+  /** A call served by another call's lookup. */
+  private join(flight: Flight): Promise<unknown> {
+    return flight.promise.then(() => this.joined(flight));
   }
 
   /** As {@link value}, with how the value was answered (for the HTTP response cache). */
@@ -148,7 +274,8 @@ export class MethodCache {
     options: ResolvedCaching<T>,
   ): Promise<CacheLookup<T>> {
     const full = this.host.fullKey(key);
-    const pending = this.inflight.get(full);
+    let pending = this.inflight.size > 0 ? this.inflight.get(full) : undefined;
+    if (pending !== undefined && pending.settled !== 0) pending = undefined;
     const flight = pending ?? this.start(key, full, tags, compute, options);
     const value = (await flight.promise) as T;
     if (pending !== undefined) this.joined(pending);
@@ -162,7 +289,7 @@ export class MethodCache {
     compute: () => T | Promise<T>,
     options: ResolvedCaching<T>,
   ): Flight {
-    const flight: Flight = { promise: undefined!, status: 'miss', freshUntil: null };
+    const flight: Flight = { promise: undefined!, status: 'miss', freshUntil: null, settled: 0 };
     // `run` removes it when it settles; it always awaits first, so after this `set`.
     flight.promise = this.run(key, full, this.tagKeys(tags), compute, options, flight);
     this.inflight.set(full, flight);
@@ -184,11 +311,16 @@ export class MethodCache {
    * a stale value, an early refresh due, a lookup in flight, a failed read), which
    * {@link lookup} then handles in full.
    */
-  freshAtHand<T>(key: string, tags: readonly string[], options: ResolvedCaching<T>): unknown {
+  freshAtHand<T>(
+    key: string,
+    tags: readonly string[],
+    options: ResolvedCaching<T>,
+    full?: string,
+  ): unknown {
     const { readDecoded } = this.host;
     if (readDecoded === undefined || options.early !== undefined) return NOT_AT_HAND;
-    const full = this.host.fullKey(key);
-    if (this.inflight.size > 0 && this.inflight.has(full)) return NOT_AT_HAND;
+    full ??= this.host.fullKey(key);
+    if (this.inflight.size > 0 && this.inflight.get(full)?.settled === 0) return NOT_AT_HAND;
     let stored: unknown;
     try {
       stored = readDecoded(full);
@@ -206,10 +338,17 @@ export class MethodCache {
     // The in-process backend's own clock (one reading per event-loop turn), which its expiry
     // reads too: `Date.now()` costs as much as the rest of a hit.
     if (freshUntil !== 0 && memoryNow() >= freshUntil) return NOT_AT_HAND;
-    if (tags.length > 0 && !sameVersions(stored[3], this.versionsAtHand(this.tagKeys(tags))))
-      return NOT_AT_HAND;
+    if (tags.length > 0 && !this.currentAtHand(stored[3], this.tagKeys(tags))) return NOT_AT_HAND;
     this.stats.hits++;
     return stored[4];
+  }
+
+  /**
+   * The full key of `key` in this cache.
+   * @throws InvalidArgumentError for a key that is not a well-formed string
+   */
+  fullKey(key: string): string {
+    return this.host.fullKey(key);
   }
 
   /** Runs `compute()` and stores its result (for `@CachePut`); the write's failure is logged. */
@@ -269,34 +408,69 @@ export class MethodCache {
     options: ResolvedCaching<T>,
     flight: Flight,
   ): Promise<T> {
+    let read: Read;
     try {
-      let read: Read;
       if (this.host.readDecoded !== undefined) {
         // Still a promise step first: the caller registers this lookup after it is made.
         await undefined;
         read = this.readAtHand(key, full, tagKeys);
       } else {
-        // NOTE: `read()` inlined: one promise layer less on every hit.
-        let reply: Reply;
-        try {
-          reply = await this.request(full, tagKeys);
-          this.recovered();
-        } catch (error) {
-          this.failed(error, key);
-          reply = FAILED;
-        }
-        read = this.readOf(key, tagKeys, reply);
+        read = await this.read(key, full, tagKeys);
       }
-      const answered = this.answer(key, full, tagKeys, compute, options, read);
-      // A hit or a stale value is answered now: no further promise step.
-      const result = answered instanceof Promise ? await answered : answered;
-      flight.status = result.status;
-      flight.freshUntil = result.freshUntil;
-      flight.value = result.value;
-      return result.value;
-    } finally {
-      this.inflight.delete(full);
+    } catch (error) {
+      this.land(full, flight);
+      throw error;
     }
+    return this.conclude(key, full, tagKeys, compute, options, read, flight);
+  }
+
+  /**
+   * Answers a read for the calls of `flight` (fresh, stale, or computed), notes in `flight` how
+   * it answered, and lands it when it settles. `flight` is in {@link inflight} already. A hit or
+   * a stale value is answered at once: no promise step.
+   */
+  private conclude<T>(
+    key: string,
+    full: string,
+    tagKeys: readonly string[],
+    compute: () => T | Promise<T>,
+    options: ResolvedCaching<T>,
+    read: Read,
+    flight: Flight,
+  ): T | Promise<T> {
+    let answered: CacheLookup<T> | Promise<CacheLookup<T>>;
+    try {
+      answered = this.answer(key, full, tagKeys, compute, options, read);
+    } catch (error) {
+      this.land(full, flight);
+      throw error;
+    }
+    if (answered instanceof Promise) return this.concludeLater(full, answered, flight);
+    return this.noted(full, answered, flight);
+  }
+
+  private async concludeLater<T>(
+    full: string,
+    answered: Promise<CacheLookup<T>>,
+    flight: Flight,
+  ): Promise<T> {
+    let result: CacheLookup<T>;
+    try {
+      result = await answered;
+    } catch (error) {
+      this.land(full, flight);
+      throw error;
+    }
+    return this.noted(full, result, flight);
+  }
+
+  /** Notes in `flight` how it answered, for the calls that joined it, and lands it. */
+  private noted<T>(full: string, result: CacheLookup<T>, flight: Flight): T {
+    flight.status = result.status;
+    flight.freshUntil = result.freshUntil;
+    flight.value = result.value;
+    this.land(full, flight);
+    return result.value;
   }
 
   /** Serves a read entry (fresh or stale) as it is, or computes the value. */
@@ -571,6 +745,22 @@ export class MethodCache {
       versions.push(version === undefined ? 1 : (version as number));
     }
     return versions;
+  }
+
+  /** Whether an entry's stamped versions are its tags' current ones, read in place (no list). */
+  private currentAtHand(stamped: unknown, tagKeys: readonly string[]): boolean {
+    if (!Array.isArray(stamped) || stamped.length !== tagKeys.length) return false;
+    const { backend } = this.host;
+    for (let i = 0; i < tagKeys.length; i++) {
+      let version: unknown;
+      try {
+        version = backend.readDecoded!(tagKeys[i]!, versionOf);
+      } catch {
+        version = undefined;
+      }
+      if (stamped[i] !== (version === undefined ? 1 : version)) return false;
+    }
+    return true;
   }
 
   /**
