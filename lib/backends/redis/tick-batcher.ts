@@ -101,21 +101,29 @@ export class TickBatcher {
     const kind = this.kind!;
     const { keys, args, resolves, rejects, binary } = this;
     this.kind = undefined;
+    if (keys.length === 1) {
+      // The common case at low concurrency: the arrays are emptied and kept, nothing allocated.
+      const key = keys[0]!;
+      const arg = args[0]!;
+      const resolve = resolves[0]!;
+      const reject = rejects[0]!;
+      keys.length = args.length = resolves.length = rejects.length = 0;
+      this.sendOne(kind, key, arg).then(resolve, reject);
+      return;
+    }
+    // The calls' arrays now belong to the replies' callbacks.
     this.keys = [];
     this.args = [];
     this.resolves = [];
     this.rejects = [];
     const { group, route } = this.routing!;
-    const groups = keys.length === 1 ? [[0]] : group(keys);
+    const groups = group(keys);
     for (let g = 0; g < groups.length; g++) {
       const indexes = groups[g]!;
       if (indexes.length === 1) {
-        // A call alone in its tick (or slot) is sent as its plain command, as without coalescing.
+        // A call alone in its hash slot is sent as its plain command.
         const i = indexes[0]!;
-        route(keys[i]!, (client) => kind.one(client, keys[i]!, args[i]!, binary)).then(
-          resolves[i],
-          rejects[i],
-        );
+        this.sendOne(kind, keys[i]!, args[i]!).then(resolves[i], rejects[i]);
       } else if (indexes.length === keys.length) {
         // One group (always, on a standalone server): the batch's arrays as they are.
         settle(
@@ -149,6 +157,13 @@ export class TickBatcher {
         },
       );
     }
+  }
+
+  /** One call as its plain command, as without coalescing. */
+  private sendOne(kind: CoalescedKind, key: string, arg: number): Promise<unknown> {
+    const client = this.client;
+    if (!client.isCluster) return kind.one(client, key, arg, this.binary);
+    return this.routing!.route(key, (node) => kind.one(node, key, arg, this.binary));
   }
 
   private start(): void {
