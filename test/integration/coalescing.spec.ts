@@ -249,6 +249,23 @@ describe('commands sent per tick (a private server, INFO commandstats)', () => {
     ).toEqual({ eval: 3, mget: 3, exists: 3 });
   });
 
+  it('keeps the order of a tick on a server that knows no script yet (no NOSCRIPT retry)', async () => {
+    const cache = await open({ location: server.url });
+    await cache.set('warm', 1);
+    await admin.script('FLUSH');
+    const results = await Promise.all([
+      cache.incr('n'),
+      cache.incr('n'),
+      cache.get('n'),
+      cache.get('warm'),
+      cache.delete('n'),
+      cache.delete('warm'),
+      cache.incr('n'),
+      cache.get('n'),
+    ]);
+    expect(results).toEqual([1, 2, 2, 1, true, true, 1, 1]);
+  });
+
   it('fails each call of a batch sent to a stopped server within the command timeout', async () => {
     const cache = await open({ location: server.url, commandTimeout: 300 });
     await cache.set('k', 1);
