@@ -15,6 +15,21 @@ import { spawnRedis, testServers, type SpawnedRedis } from '../harness/index.js'
 import { ioredis5Clients } from '../support/ioredis5-clients.js';
 import { openCaches } from '../support/open-cache.js';
 import { serverPid } from './faults/outage-support.js';
+import { defineOp } from '../../lib/backends/atomic-op.js';
+import type { CacheBackend } from '../../lib/backends/backend.interface.js';
+
+/** A library op (as locks and rate limits define them) whose calls may answer nil or fail. */
+const ADD_OR_FAIL = defineOp<number | null>({
+  name: 'test:add-or-fail',
+  lua: `if ARGV[1] == 'nil' then return nil end
+if ARGV[1] == 'reply-error' then return redis.error_reply('ERR refused ' .. KEYS[1]) end
+if ARGV[1] == 'raise' then error('raised') end
+return redis.call('INCRBY', KEYS[1], ARGV[1])`,
+  memory: () => {
+    throw new Error('not on memory');
+  },
+  fromRedis: (reply) => (reply === null ? null : Number(reply)),
+});
 
 const { open } = openCaches();
 const { viaStandalone: viaIoredis5, viaCluster: viaIoredis5Cluster } = ioredis5Clients();
@@ -118,6 +133,34 @@ describe.each(targets)('coalesced calls on %s', (_target, config) => {
       3,
       1,
     ]);
+  });
+
+  it('answers each run of a library op in a tick its own result or error', async () => {
+    const cache = await open(config());
+    await cache.set('warm', 1);
+    const backend = cache.backend as CacheBackend;
+    // The cache's full key (prefix and version) of a user key.
+    const full = (key: string) =>
+      (cache as unknown as { fullKey(key: string): string }).fullKey(key);
+    await cache.set('{o}s', 'text');
+    const calls: Array<[string, string | number]> = [
+      ['{o}a', 1],
+      ['{o}a', 'nil'],
+      ['{o}a', 2],
+      ['{o}b', 'reply-error'],
+      ['{o}a', 'raise'],
+      ['{o}s', 1],
+      ['c', 5],
+    ];
+    const settled = await Promise.allSettled(
+      calls.map(([key, arg]) => backend.run(ADD_OR_FAIL, [full(key)], [arg])),
+    );
+    const outcome = settled.map((s) => (s.status === 'fulfilled' ? s.value : String(s.reason)));
+    expect(outcome.slice(0, 3)).toEqual([1, null, 3]);
+    expect(outcome[3]).toMatch(/ERR refused/);
+    expect(outcome[4]).toMatch(/raised/);
+    expect(outcome[5]).toMatch(/not an integer/);
+    expect(outcome[6]).toBe(5);
   });
 
   it('answers every call of a tick larger than one batch (128)', async () => {
@@ -247,6 +290,19 @@ describe('commands sent per tick (a private server, INFO commandstats)', () => {
     expect(
       await during('coalesce', (c) => Promise.all(calls300.map((i) => c.get(`g:${i}`)))),
     ).toEqual({ eval: 3, mget: 3, exists: 3 });
+  });
+
+  it('sends a tick of runs of one op as one script, and a lone run as EVALSHA', async () => {
+    const runs = (n: number) => (c: CacheService) =>
+      Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          (c.backend as CacheBackend).run(ADD_OR_FAIL, [`op:${i}`], [1]),
+        ),
+      );
+    await during('coalesce', runs(1)); // loads the script for the lone runs
+    expect(await during('coalesce', runs(30))).toEqual({ eval: 1, incrby: 30 });
+    expect(await during('coalesce', runs(1))).toEqual({ evalsha: 1, incrby: 1 });
+    expect(await during('tick', runs(30))).toEqual({ evalsha: 30, incrby: 30 });
   });
 
   it('keeps the order of a tick on a server that knows no script yet (no NOSCRIPT retry)', async () => {

@@ -15,12 +15,12 @@ import { callBuffer } from './call-buffer.js';
  * (of one hash slot) as one command and answers, per call and in order, its result or the
  * `Error` that call alone fails with.
  */
-export interface CoalescedKind {
-  one(client: Redis | Cluster, key: string, arg: number, binary: boolean): Promise<unknown>;
+export interface CoalescedKind<A = number> {
+  one(client: Redis | Cluster, key: string, arg: A, binary: boolean): Promise<unknown>;
   many(
     client: Redis | Cluster,
     keys: readonly string[],
-    args: readonly number[],
+    args: readonly A[],
     binary: boolean,
   ): Promise<unknown[]>;
 }

@@ -15,6 +15,7 @@ import { RedisNotices } from './redis.notices.js';
 import { RENAME_IF_EXISTS } from './rename-if-exists.script.js';
 import { runScript } from './evalsha-script.js';
 import { GET, INCR, UNLINK } from './coalesced-calls.js';
+import { opKind, type OpCall } from './script-batch.js';
 import { TickBatcher, type BatchRouting } from './tick-batcher.js';
 import type { Batching } from '../../config/cache-config.interface.js';
 
@@ -156,6 +157,10 @@ export class RedisBackend implements CacheBackend {
   }
 
   async run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R> {
+    if (keys.length > 0 && !op.valueReplies) {
+      const batched = this.batch?.join<R, OpCall>(opKind(op), keys[0]!, { keys, args });
+      if (batched !== undefined) return batched;
+    }
     const binary = this.options.binary && op.valueReplies;
     this.batch?.hold();
     return op.fromRedis(await runScript(this.client, op.script, keys, args, binary));

@@ -41,9 +41,9 @@ export class TickBatcher {
   private readonly corked: Socket[] = [];
   private open = false;
   /** The kind of the calls waiting in the batch; `undefined`: no batch. */
-  private kind: CoalescedKind | undefined;
+  private kind: CoalescedKind<unknown> | undefined;
   private keys: string[] = [];
-  private args: number[] = [];
+  private args: unknown[] = [];
   private resolves: Array<(value: unknown) => void> = [];
   private rejects: Array<(error: unknown) => void> = [];
   private readonly flush = (): void => {
@@ -75,7 +75,7 @@ export class TickBatcher {
    * Adds a call of `kind` to the tick's batch and answers its own result; `undefined` when the
    * call cannot wait (not coalescing, or the client is not ready): send it alone then.
    */
-  join<T>(kind: CoalescedKind, key: string, arg: number): Promise<T> | undefined {
+  join<T, A = number>(kind: CoalescedKind<A>, key: string, arg: A): Promise<T> | undefined {
     if (this.routing === undefined) {
       this.hold();
       return undefined;
@@ -85,7 +85,7 @@ export class TickBatcher {
       this.start();
       if (!this.open) return undefined;
     }
-    this.kind = kind;
+    this.kind = kind as CoalescedKind<unknown>;
     this.keys.push(key);
     this.args.push(arg);
     const answer = new Promise<T>((resolve, reject) => {
@@ -160,7 +160,7 @@ export class TickBatcher {
   }
 
   /** One call as its plain command, as without coalescing. */
-  private sendOne(kind: CoalescedKind, key: string, arg: number): Promise<unknown> {
+  private sendOne(kind: CoalescedKind<unknown>, key: string, arg: unknown): Promise<unknown> {
     const client = this.client;
     if (!client.isCluster) return kind.one(client, key, arg, this.binary);
     return this.routing!.route(key, (node) => kind.one(node, key, arg, this.binary));
