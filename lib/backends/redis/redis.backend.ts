@@ -158,7 +158,8 @@ export class RedisBackend implements CacheBackend {
 
   async run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R> {
     if (keys.length > 0 && !op.valueReplies) {
-      const batched = this.batch?.join<R, OpCall>(opKind(op), keys[0]!, { keys, args });
+      const call: OpCall = { op: op as AtomicOp<unknown>, keys, args };
+      const batched = this.batch?.join<R, OpCall>(opKind(call.op), keys[0]!, call);
       if (batched !== undefined) return batched;
     }
     const binary = this.options.binary && op.valueReplies;

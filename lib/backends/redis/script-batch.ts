@@ -2,8 +2,9 @@ import type { AtomicOp, OpArg } from '../atomic-op.js';
 import type { CoalescedKind } from './coalesced-calls.js';
 import { runScript } from './evalsha-script.js';
 
-/** One call of an {@link AtomicOp}: its full keys and arguments. */
+/** One call of an {@link AtomicOp}: the op (for its reply's reading), full keys and arguments. */
 export interface OpCall {
+  readonly op: AtomicOp<unknown>;
   readonly keys: readonly string[];
   readonly args: readonly OpArg[];
 }
@@ -37,21 +38,25 @@ end
 return out`;
 }
 
-const kinds = new WeakMap<AtomicOp<unknown>, CoalescedKind<OpCall>>();
+/** The kinds made so far, by script SHA: the library's scripts are a fixed, small set. */
+const kinds = new Map<string, CoalescedKind<OpCall>>();
 
 /**
- * The {@link CoalescedKind} of an op's calls, made once per op. A call alone runs as without
- * coalescing (EVALSHA, EVAL on NOSCRIPT); a batch runs as EVAL, so that it is never retried after
- * later commands. Only for the library's ops (`valueReplies: false`): a user's script may start
- * with a `#!lua` shebang or read its replies as the cache's values, and stays one call per run.
+ * The {@link CoalescedKind} of the calls of an op's script, made once per script, so that ops
+ * made per limit or per call with the same script share a batch (each call reads its reply with
+ * its own op). A call alone runs as without coalescing (EVALSHA, EVAL on NOSCRIPT); a batch runs
+ * as EVAL, so that it is never retried after later commands. Only for the library's ops
+ * (`valueReplies: false`): a user's script may start with a `#!lua` shebang or read its replies
+ * as the cache's values, and stays one call per run.
  */
-export function opKind<R>(op: AtomicOp<R>): CoalescedKind<OpCall> {
-  let kind = kinds.get(op as AtomicOp<unknown>);
+export function opKind(op: AtomicOp<unknown>): CoalescedKind<OpCall> {
+  const script = op.script;
+  let kind = kinds.get(script.sha);
   if (kind !== undefined) return kind;
-  const lua = batchLua(op.script.lua);
+  const lua = batchLua(script.lua);
   kind = {
     one(client, _key, call) {
-      return runScript(client, op.script, call.keys, call.args).then(op.fromRedis);
+      return runScript(client, call.op.script, call.keys, call.args).then(call.op.fromRedis);
     },
     many(client, _keys, calls) {
       const counts: number[] = [calls.length];
@@ -70,7 +75,7 @@ export function opKind<R>(op: AtomicOp<R>): CoalescedKind<OpCall> {
           const reply = replies[i];
           if (reply instanceof Error) continue;
           try {
-            replies[i] = op.fromRedis(reply);
+            replies[i] = calls[i]!.op.fromRedis(reply);
           } catch (error) {
             replies[i] = error instanceof Error ? error : new Error(String(error));
           }
@@ -79,6 +84,6 @@ export function opKind<R>(op: AtomicOp<R>): CoalescedKind<OpCall> {
       });
     },
   };
-  kinds.set(op as AtomicOp<unknown>, kind);
+  kinds.set(script.sha, kind);
   return kind;
 }
