@@ -46,6 +46,8 @@ const VALUE = {
  * Runs `op(i, worker)` `ops` times with `concurrency` calls in flight (each worker awaits its
  * own calls); answers ops/s.
  */
+let lastCpuUs = 0;
+
 async function slice(op, ops, concurrency, cpu = false) {
   let next = 0;
   const worker = async (w) => {
@@ -57,11 +59,12 @@ async function slice(op, ops, concurrency, cpu = false) {
   const started = performance.now();
   const usage = process.cpuUsage();
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  if (cpu) {
-    // In-process work: per CPU second of this process, which other processes do not inflate.
-    const { user, system } = process.cpuUsage(usage);
-    return ops / ((user + system) / 1e6);
-  }
+  const { user, system } = process.cpuUsage(usage);
+  // This process' CPU µs per call, kept beside the ops/s: on a shared machine it shows the
+  // client-side cost that other load does not inflate.
+  lastCpuUs = (user + system) / ops;
+  // In-process work: per CPU second of this process, which other processes do not inflate.
+  if (cpu) return ops / ((user + system) / 1e6);
   return ops / ((performance.now() - started) / 1000);
 }
 
@@ -80,17 +83,27 @@ async function row(section, name, { baseline, ops, concurrency, columns, cpu = f
   const n = Math.max(50, Math.round(ops * SCALE));
   const live = Object.entries(columns).filter(([, op]) => op);
   const samples = Object.fromEntries(live.map(([col]) => [col, []]));
+  const cpuUs = Object.fromEntries(live.map(([col]) => [col, []]));
   // Warm-up: JIT, connections, scripts loaded.
   for (const [, op] of live) await slice(op, Math.min(n, 500), concurrency, cpu);
   for (let s = 0; s < SLICES; s++) {
     const order = s % 2 ? [...live].reverse() : live;
-    for (const [col, op] of order) samples[col].push(await slice(op, n, concurrency, cpu));
+    for (const [col, op] of order) {
+      samples[col].push(await slice(op, n, concurrency, cpu));
+      cpuUs[col].push(lastCpuUs);
+    }
   }
   const cells = {};
   for (const [col] of Object.entries(columns)) {
     const xs = samples[col];
     cells[col] = xs
-      ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), samples: xs }
+      ? {
+          median: median(xs),
+          min: Math.min(...xs),
+          max: Math.max(...xs),
+          samples: xs,
+          cpuUsPerOp: median(cpuUs[col]),
+        }
       : null;
   }
   const base = cells[baseline]?.median;
@@ -124,6 +137,11 @@ function print({ section, name, baseline, cells }) {
     return `${fmt(c.median)} (${fmt(c.min)}–${fmt(c.max)})${mark}`.padStart(30);
   });
   console.log([name.padEnd(26), ...text].join(' '));
+  const cpu = cols.map((col) => {
+    const us = cells[col]?.cpuUsPerOp;
+    return (us === undefined ? '—' : `${us.toFixed(1)} µs`).padStart(30);
+  });
+  console.log(['  CPU per call'.padEnd(26), ...cpu].join(' '));
 }
 
 // -- the sections -------------------------------------------------------------------------------

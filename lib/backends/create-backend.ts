@@ -1,4 +1,5 @@
 import { MESSAGES } from '../cachex.messages.js';
+import type { Batching } from '../config/cache-config.interface.js';
 import type { BackendSpec } from '../config/resolve-config.js';
 import { CacheXConfigError } from '../errors/config.error.js';
 import { CommandOutcomeUnknownError } from '../errors/outcome-unknown.error.js';
@@ -21,7 +22,7 @@ export async function createBackend(
   cache: string,
   spec: BackendSpec,
   binary: boolean,
-  batching: boolean,
+  batching: Batching,
   outage?: OutageLog,
 ): Promise<CacheBackend> {
   if (spec.kind === 'memory') return createMemoryBackend(cache, spec, binary);

@@ -42,13 +42,21 @@ export type OnError = 'throw' | 'ignore';
 
 /**
  * How a Redis cache's commands reach the server:
+ * - `'coalesce'` (the default): as `'tick'`, and besides, the `get`s that follow each other in a
+ *   tick are sent as one `MGET` (per hash slot on a cluster), the `incr`s as one script and the
+ *   single-key `delete`s as one script, and the runs of one of the library's scripts (rate
+ *   limits, locks) as one script that runs its body per call, each call still getting its own
+ *   value, miss or error
+ *   (a `get` of a key of another type still throws `WrongTypeError`). At most 128 calls share a
+ *   command; a call of another kind sends the waiting ones first, so the server sees the
+ *   commands in the order of the calls. A call alone in its tick is sent as its plain command.
  * - `'tick'`: every command the cache sends in one tick of the event loop (its synchronous code
  *   and the promise callbacks that follow) leaves in one socket write, per node on a cluster, as
  *   node-redis does. Nothing waits for a later turn of the event loop, and ioredis' ordering,
  *   retries, timeouts, offline queue and reconnection are unchanged.
  * - `'off'`: each command is written at once, as plain ioredis does.
  */
-export type Batching = 'tick' | 'off';
+export type Batching = 'coalesce' | 'tick' | 'off';
 
 /** Sentinel-managed Redis: ioredis' Sentinel options. */
 export interface SentinelConfig {
@@ -124,9 +132,11 @@ export interface CacheConfig {
   /**
    * Redis only: how commands reach the server (see {@link Batching}). `'tick'` gathers the
    * commands of one tick into one socket write: fewer system calls and packets under concurrency,
-   * and nothing waited for when one command is in flight. ioredis' own `enableAutoPipelining`
-   * (off by default) can still be set in `redis`; it sends batches a turn of the event loop later.
-   * @default 'tick'
+   * and nothing waited for when one command is in flight; `'coalesce'` also merges a tick's gets
+   * (one MGET), increments, single-key deletes and runs of one library script (one script each),
+   * which saves ioredis' client work per command. ioredis' own `enableAutoPipelining` (off by default) can still be set in
+   * `redis`; it sends batches a turn of the event loop later.
+   * @default 'coalesce'
    */
   batching?: Batching;
   /**

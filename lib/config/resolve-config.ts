@@ -55,7 +55,7 @@ export interface ResolvedCacheConfig {
   /** How long `app.init()` waits for the server, in ms; `null` = it does not wait. */
   waitForReady: number | null;
   /** Whether a Redis cache sends the commands of one tick in one write (always false on memory). */
-  batching: boolean;
+  batching: Batching;
 }
 
 /** Default TTL of a cache: 5 minutes, as in Django. */
@@ -301,20 +301,23 @@ function resolveWaitForReady(
   return ms;
 }
 
-const BATCHING_MODES: readonly Batching[] = ['tick', 'off'];
+const BATCHING_MODES: readonly Batching[] = ['coalesce', 'tick', 'off'];
 
-/** The `batching` option: `'tick'` by default on Redis; refused on a memory cache. */
+/**
+ * The `batching` option: `'coalesce'` by default on Redis; refused on a memory cache (which
+ * resolves to `'off'`: it has no connection).
+ */
 function resolveBatching(
   batching: unknown,
   backend: BackendSpec,
   fail: (option: string, problem: string) => never,
-): boolean {
-  if (batching === undefined) return backend.kind !== 'memory';
+): Batching {
+  if (batching === undefined) return backend.kind === 'memory' ? 'off' : 'coalesce';
   if (!BATCHING_MODES.includes(batching as Batching)) {
-    fail('batching', `must be 'tick' or 'off', got ${describe(batching)}`);
+    fail('batching', `must be 'coalesce', 'tick' or 'off', got ${describe(batching)}`);
   }
   if (backend.kind === 'memory') fail('batching', 'applies to Redis caches only');
-  return batching === 'tick';
+  return batching as Batching;
 }
 
 function resolveCodec(c: CacheConfig, fail: (option: string, problem: string) => never): CodecSpec {

@@ -3,6 +3,7 @@ import calculateSlot from 'cluster-key-slot';
 import type { Cluster, Redis } from 'ioredis';
 import type { BackendStep, RawValue, StepResult } from '../backend.interface.js';
 import { RedisBackend, scanNode } from './redis.backend.js';
+import type { BatchRouting } from './tick-batcher.js';
 
 /**
  * The backend on a Redis Cluster. Multi-key commands are split by hash slot (a cluster refuses
@@ -61,10 +62,11 @@ export class ClusterBackend extends RedisBackend {
     let masters = this.cluster.nodes('master');
     if (masters.length === 0) {
       // Not connected yet: any routed command waits for the slot map, then the nodes are known.
+      this.batch?.hold();
       await this.cluster.exists(pattern);
       masters = this.cluster.nodes('master');
     }
-    for (const node of masters) yield* scanNode(node, pattern, count);
+    for (const node of masters) yield* scanNode(node, pattern, count, this.batch);
   }
 
   /**
@@ -91,6 +93,14 @@ export class ClusterBackend extends RedisBackend {
       }),
     );
     return results;
+  }
+
+  /** Coalesced batches are split by hash slot; each part goes to its slot's node. */
+  protected override batchRouting(): BatchRouting {
+    return {
+      group: groupBySlot,
+      route: (key, send) => this.on(key, send),
+    };
   }
 
   /**
@@ -120,9 +130,12 @@ export class ClusterBackend extends RedisBackend {
   override async rename(from: string, to: string): Promise<boolean> {
     if (keyHashSlot(from) === keyHashSlot(to)) return super.rename(from, to);
     // NOTE: keys in different slots cannot be moved atomically; DUMP/RESTORE keeps type and TTL.
+    this.batch?.hold();
     const [dump, ttl] = await Promise.all([this.cluster.dumpBuffer(from), this.cluster.pttl(from)]);
     if (dump === null) return false;
+    this.batch?.hold();
     await this.cluster.restore(to, ttl > 0 ? ttl : 0, dump, 'REPLACE');
+    this.batch?.hold();
     await this.cluster.unlink(from);
     return true;
   }

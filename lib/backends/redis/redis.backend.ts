@@ -14,7 +14,10 @@ import { callBuffer } from './call-buffer.js';
 import { RedisNotices } from './redis.notices.js';
 import { RENAME_IF_EXISTS } from './rename-if-exists.script.js';
 import { runScript } from './evalsha-script.js';
-import { TickBatcher } from './tick-batcher.js';
+import { GET, INCR, UNLINK } from './coalesced-calls.js';
+import { opKind, type OpCall } from './script-batch.js';
+import { TickBatcher, type BatchRouting } from './tick-batcher.js';
+import type { Batching } from '../../config/cache-config.interface.js';
 
 /** The client a Redis backend drives: a standalone (or Sentinel-managed) client or a cluster. */
 export type RedisLikeClient = Redis | Cluster;
@@ -25,8 +28,11 @@ export interface RedisBackendOptions {
   binary: boolean;
   /** Whether the backend created the client and so quits it on close. A client you pass in is yours. */
   ownsClient: boolean;
-  /** Whether the commands of one tick leave in one socket write (see {@link TickBatcher}). */
-  batching: boolean;
+  /**
+   * Whether the commands of one tick leave in one socket write, and whether its gets, increments
+   * and single-key deletes are coalesced (see {@link TickBatcher}).
+   */
+  batching: Batching;
   /**
    * The cache's `commandTimeout`, in ms, for the connections the backend opens itself (the
    * notices' subscriber); unset: as the client's options say.
@@ -43,7 +49,7 @@ export class RedisBackend implements CacheBackend {
   readonly kind: 'redis' | 'cluster' = 'redis';
   /** Notices (lock releases) through a subscriber connection, opened at the first listener. */
   readonly notices: RedisNotices;
-  /** Corks the connection for the rest of the tick; absent with `batching: 'off'`. */
+  /** Corks the connection for the rest of the tick (and coalesces); absent with `batching: 'off'`. */
   protected readonly batch: TickBatcher | undefined;
 
   constructor(
@@ -51,14 +57,31 @@ export class RedisBackend implements CacheBackend {
     protected readonly options: RedisBackendOptions,
   ) {
     this.notices = new RedisNotices(client, closeClient, options.commandTimeout);
-    this.batch = options.batching ? new TickBatcher(client) : undefined;
+    this.batch =
+      options.batching === 'off'
+        ? undefined
+        : new TickBatcher(
+            client,
+            options.binary,
+            options.batching === 'coalesce' ? this.batchRouting() : undefined,
+          );
+  }
+
+  /** How coalesced batches are sent: as one command on the one connection. */
+  protected batchRouting(): BatchRouting {
+    const client = this.client;
+    return {
+      group: (keys) => [keys.map((_, i) => i)],
+      route: (_key, send) => send(client),
+    };
   }
 
   // NOTE: the hot methods (get, set, getMany, delete, incrBy) return ioredis' promise, or one
   // `.then` of it, instead of awaiting it in an async function: one promise less per call.
 
   get(key: string): Promise<RawValue | undefined> {
-    this.batch?.hold();
+    const batched = this.batch?.join<RawValue | undefined>(GET, key, 0);
+    if (batched !== undefined) return batched;
     const reply = this.options.binary ? this.client.getBuffer(key) : this.client.get(key);
     return reply.then(nullToUndefined);
   }
@@ -104,7 +127,12 @@ export class RedisBackend implements CacheBackend {
 
   delete(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return Promise.resolve(0);
-    this.batch?.hold();
+    if (keys.length === 1) {
+      const batched = this.batch?.join<number>(UNLINK, keys[0]!, 0);
+      if (batched !== undefined) return batched;
+    } else {
+      this.batch?.hold();
+    }
     return this.client.unlink(keys as string[]);
   }
 
@@ -114,12 +142,13 @@ export class RedisBackend implements CacheBackend {
   }
 
   incrBy(key: string, delta: number): Promise<number> {
-    this.batch?.hold();
+    const batched = this.batch?.join<number>(INCR, key, delta);
+    if (batched !== undefined) return batched;
     return this.client.incrby(key, delta);
   }
 
   async *scan(pattern: string, count: number): AsyncIterable<string[]> {
-    yield* scanNode(this.client as Redis, pattern, count);
+    yield* scanNode(this.client as Redis, pattern, count, this.batch);
   }
 
   async rename(from: string, to: string): Promise<boolean> {
@@ -128,6 +157,11 @@ export class RedisBackend implements CacheBackend {
   }
 
   async run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R> {
+    if (keys.length > 0 && !op.valueReplies) {
+      const call: OpCall = { op: op as AtomicOp<unknown>, keys, args };
+      const batched = this.batch?.join<R, OpCall>(opKind(call.op), keys[0]!, call);
+      if (batched !== undefined) return batched;
+    }
     const binary = this.options.binary && op.valueReplies;
     this.batch?.hold();
     return op.fromRedis(await runScript(this.client, op.script, keys, args, binary));
@@ -176,6 +210,8 @@ export class RedisBackend implements CacheBackend {
   }
 
   async close(): Promise<void> {
+    // A batch still waiting is sent before QUIT.
+    this.batch?.hold();
     // The subscriber is the backend's own, even on a client handed in.
     await this.notices.close();
     if (!this.options.ownsClient) return;
@@ -203,9 +239,11 @@ export async function* scanNode(
   node: Redis,
   pattern: string,
   count: number,
+  batch: TickBatcher | undefined,
 ): AsyncIterable<string[]> {
   let cursor = '0';
   do {
+    batch?.hold();
     const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
     cursor = next;
     if (keys.length > 0) yield keys;

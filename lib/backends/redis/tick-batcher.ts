@@ -1,5 +1,20 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { Socket } from 'node:net';
+import type { CoalescedKind } from './coalesced-calls.js';
+
+/** How a batch is split and sent: by hash slot on a cluster, as one group on a standalone server. */
+export interface BatchRouting {
+  /** The indexes of `keys` grouped so that each group may be one command. */
+  group(keys: readonly string[]): number[][];
+  /** Sends a command for `key` (and keys of its slot) through the client that serves it. */
+  route<T>(key: string, send: (client: Redis | Cluster) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Most calls one coalesced command carries: a fuller batch is sent and the next call starts
+ * another. Bounds the command's size (and the server's time in it) whatever the concurrency.
+ */
+export const MAX_COALESCED = 128;
 
 /**
  * Sends every command a client gets in one tick of the event loop in one socket write, as
@@ -10,25 +25,148 @@ import type { Socket } from 'node:net';
  * writes each command itself, in call order, so its command queue, offline queue, retries,
  * `commandTimeout` and reconnection behave as without batching.
  *
+ * With `coalesce`, calls of one {@link CoalescedKind} that follow each other in a tick are
+ * further merged ({@link join}): they wait in a batch, which is sent as one command (per hash
+ * slot) when a command of another kind comes ({@link hold}: every command passes there, so the
+ * order of the commands on the connection is the order of the calls), when it is full, or at the
+ * end of the tick, before the socket is uncorked. ioredis' per-command client work (~7 µs: the
+ * command object, its promise, the reply's decoding) is then paid once per batch.
+ *
  * NOTE: only a socket that is ready and writable is corked, and the very socket corked is
  * uncorked, even if a reconnection has replaced it meanwhile (a destroyed socket ignores it).
- * While a client is not ready nothing is corked: its commands wait in ioredis' offline queue.
+ * While a client is not ready nothing is corked nor coalesced: its commands wait in ioredis'
+ * offline queue one by one.
  */
 export class TickBatcher {
   private readonly corked: Socket[] = [];
   private open = false;
+  /** The kind of the calls waiting in the batch; `undefined`: no batch. */
+  private kind: CoalescedKind<unknown> | undefined;
+  private keys: string[] = [];
+  private args: unknown[] = [];
+  private resolves: Array<(value: unknown) => void> = [];
+  private rejects: Array<(error: unknown) => void> = [];
   private readonly flush = (): void => {
     this.open = false;
+    // The batch is written before the socket is uncorked: in the same write.
+    if (this.kind !== undefined) this.send();
     const corked = this.corked;
     for (let i = 0; i < corked.length; i++) corked[i]!.uncork();
     corked.length = 0;
   };
 
-  constructor(private readonly client: Redis | Cluster) {}
+  constructor(
+    private readonly client: Redis | Cluster,
+    private readonly binary: boolean,
+    /** Splits and routes batches; absent: calls are not coalesced (`batching: 'tick'`). */
+    private readonly routing?: BatchRouting,
+  ) {}
 
-  /** Call before sending a command: corks the client's socket(s) once per tick. */
+  /**
+   * Call before sending a command: sends the waiting batch first (so that commands keep the
+   * order of the calls), and corks the client's socket(s) once per tick.
+   */
   hold(): void {
-    if (this.open) return;
+    if (this.kind !== undefined) this.send();
+    if (!this.open) this.start();
+  }
+
+  /**
+   * Adds a call of `kind` to the tick's batch and answers its own result; `undefined` when the
+   * call cannot wait (not coalescing, or the client is not ready): send it alone then.
+   */
+  join<T, A = number>(kind: CoalescedKind<A>, key: string, arg: A): Promise<T> | undefined {
+    if (this.routing === undefined) {
+      this.hold();
+      return undefined;
+    }
+    if (this.kind !== kind && this.kind !== undefined) this.send();
+    if (!this.open) {
+      this.start();
+      if (!this.open) return undefined;
+    }
+    this.kind = kind as CoalescedKind<unknown>;
+    this.keys.push(key);
+    this.args.push(arg);
+    const answer = new Promise<T>((resolve, reject) => {
+      this.resolves.push(resolve as (value: unknown) => void);
+      this.rejects.push(reject);
+    });
+    if (this.keys.length >= MAX_COALESCED) this.send();
+    return answer;
+  }
+
+  /** Sends the waiting batch: a group of one call as its plain command, a larger one as one. */
+  private send(): void {
+    const kind = this.kind!;
+    const { keys, args, resolves, rejects, binary } = this;
+    this.kind = undefined;
+    if (keys.length === 1) {
+      // The common case at low concurrency: the arrays are emptied and kept, nothing allocated.
+      const key = keys[0]!;
+      const arg = args[0]!;
+      const resolve = resolves[0]!;
+      const reject = rejects[0]!;
+      keys.length = args.length = resolves.length = rejects.length = 0;
+      this.sendOne(kind, key, arg).then(resolve, reject);
+      return;
+    }
+    // The calls' arrays now belong to the replies' callbacks.
+    this.keys = [];
+    this.args = [];
+    this.resolves = [];
+    this.rejects = [];
+    const { group, route } = this.routing!;
+    const groups = group(keys);
+    for (let g = 0; g < groups.length; g++) {
+      const indexes = groups[g]!;
+      if (indexes.length === 1) {
+        // A call alone in its hash slot is sent as its plain command.
+        const i = indexes[0]!;
+        this.sendOne(kind, keys[i]!, args[i]!).then(resolves[i], rejects[i]);
+      } else if (indexes.length === keys.length) {
+        // One group (always, on a standalone server): the batch's arrays as they are.
+        settle(
+          route(keys[0]!, (client) => kind.many(client, keys, args, binary)),
+          indexes,
+        );
+      } else {
+        const part = indexes.map((i) => keys[i]!);
+        const partArgs = indexes.map((i) => args[i]!);
+        settle(
+          route(part[0]!, (client) => kind.many(client, part, partArgs, binary)),
+          indexes,
+        );
+      }
+    }
+
+    function settle(answer: Promise<unknown[]>, indexes: number[]): void {
+      answer.then(
+        (results) => {
+          for (let j = 0; j < indexes.length; j++) {
+            const i = indexes[j]!;
+            const result = results[j];
+            // A server error in the reply belongs to its call alone.
+            if (result instanceof Error) rejects[i]!(result);
+            else resolves[i]!(result);
+          }
+        },
+        // The command failed as a whole (connection lost, timed out): so did each call.
+        (error: unknown) => {
+          for (let j = 0; j < indexes.length; j++) rejects[indexes[j]!]!(error);
+        },
+      );
+    }
+  }
+
+  /** One call as its plain command, as without coalescing. */
+  private sendOne(kind: CoalescedKind<unknown>, key: string, arg: unknown): Promise<unknown> {
+    const client = this.client;
+    if (!client.isCluster) return kind.one(client, key, arg, this.binary);
+    return this.routing!.route(key, (node) => kind.one(node, key, arg, this.binary));
+  }
+
+  private start(): void {
     const client = this.client;
     if (client.isCluster) {
       for (const node of (client as Cluster).nodes('all')) this.cork(node);

@@ -607,17 +607,21 @@ describe('resolveCaches', () => {
   });
 
   describe('batching', () => {
-    it("is 'tick' by default on every Redis connection and off on memory", () => {
-      expect(resolveOne({ location: 'redis://h' }).batching).toBe(true);
-      expect(resolveOne({ location: 'redis://h:7000', cluster: true }).batching).toBe(true);
-      expect(resolveOne({ sentinel: { sentinels, name: 'm' } }).batching).toBe(true);
-      expect(resolveOne({ client: ioredisLike }).batching).toBe(true);
-      expect(resolveOne({ location: 'memory://' }).batching).toBe(false);
+    it("is 'coalesce' by default on every Redis connection and off on memory", () => {
+      expect(resolveOne({ location: 'redis://h' }).batching).toBe('coalesce');
+      expect(resolveOne({ location: 'redis://h:7000', cluster: true }).batching).toBe('coalesce');
+      expect(resolveOne({ sentinel: { sentinels, name: 'm' } }).batching).toBe('coalesce');
+      expect(resolveOne({ client: ioredisLike }).batching).toBe('coalesce');
+      expect(resolveOne({ location: 'memory://' }).batching).toBe('off');
+    });
+
+    it.each(['coalesce', 'tick', 'off'] as const)('takes %p as it is', (batching) => {
+      expect(resolveOne({ location: 'redis://h', batching }).batching).toBe(batching);
     });
 
     it("is turned off with 'off', and leaves ioredis' auto-pipelining to the `redis` options", () => {
       const resolved = resolveOne({ location: 'redis://h', batching: 'off' });
-      expect(resolved.batching).toBe(false);
+      expect(resolved.batching).toBe('off');
       expect(resolved.backend.kind === 'redis' && resolved.backend.options).not.toHaveProperty(
         'enableAutoPipelining',
       );
@@ -629,7 +633,7 @@ describe('resolveCaches', () => {
       expectOptionError(
         { location: 'redis://h', batching: batching as never },
         'batching',
-        /'tick' or 'off'/,
+        /'coalesce', 'tick' or 'off'/,
       );
     });
 

@@ -1,0 +1,98 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { RawValue } from '../backend.interface.js';
+import { callBuffer } from './call-buffer.js';
+
+/*
+ * The batch scripts run as EVAL, not EVALSHA: EVALSHA's NOSCRIPT fallback (a fresh or restarted
+ * server) would send the batch again a round trip later, after the commands of the calls made
+ * after it, and coalescing must keep their order. The scripts are a few hundred bytes; the server
+ * hashes the text per call (about a µs per batch) and keeps it compiled.
+ */
+
+/**
+ * A kind of single-key call that a tick's calls of the same kind can share one command for (see
+ * {@link TickBatcher.join}). `one` sends a call alone, as without coalescing; `many` sends several
+ * (of one hash slot) as one command and answers, per call and in order, its result or the
+ * `Error` that call alone fails with.
+ */
+export interface CoalescedKind<A = number> {
+  one(client: Redis | Cluster, key: string, arg: A, binary: boolean): Promise<unknown>;
+  many(
+    client: Redis | Cluster,
+    keys: readonly string[],
+    args: readonly A[],
+    binary: boolean,
+  ): Promise<unknown[]>;
+}
+
+/**
+ * Reads the keys with MGET and, only when some are nil, counts those with one EXISTS: MGET
+ * answers nil for a key of another type where GET fails with WRONGTYPE, so when a nil key exists
+ * the nil keys are read again with GET, each answering its own value, nil or error. One atomic
+ * command: the answer does not depend on other clients' writes nor on the rest of the tick.
+ */
+const GET_BATCH = `local v = redis.call('MGET', unpack(KEYS))
+local nils, n = {}, 0
+for i = 1, #KEYS do if not v[i] then n = n + 1 nils[n] = KEYS[i] end end
+if n > 0 and redis.call('EXISTS', unpack(nils)) > 0 then
+  for i = 1, #KEYS do if not v[i] then v[i] = redis.pcall('GET', KEYS[i]) end end
+end
+return v`;
+
+/**
+ * `get`: one EVAL of {@link GET_BATCH}. Measured against the other exact ways (50 in flight,
+ * raw ioredis, ops/s ÷ node-redis' GET, hits / misses): this script 1.27–1.33× / 1.38×; MGET and
+ * EXISTS of all keys pipelined 1.14× / 1.14×; MULTI [MGET, EXISTS] 0.94× / 0.87×; a script with
+ * an EXISTS per nil 1.33× / 0.88×. MGET alone (inexact) 1.47× / 1.68×.
+ */
+export const GET: CoalescedKind = {
+  one(client, key, _arg, binary) {
+    return (binary ? client.getBuffer(key) : client.get(key)).then(nullToUndefined);
+  },
+  many(client, keys, _args, binary) {
+    const reply = binary
+      ? callBuffer(client, 'eval', [GET_BATCH, keys.length, ...keys])
+      : client.eval(GET_BATCH, keys.length, ...keys);
+    return (reply as Promise<Array<RawValue | Error | null>>).then(nullsToUndefined);
+  },
+};
+
+/** Runs INCRBY per key in one script; each call's error (not an integer) is its own. */
+const INCR_BATCH = `local r = {}
+for i = 1, #KEYS do r[i] = redis.pcall('INCRBY', KEYS[i], ARGV[i]) end
+return r`;
+
+/** `incrBy`: one EVAL of {@link INCR_BATCH}; in call order, so one key's calls add up. */
+export const INCR: CoalescedKind = {
+  one(client, key, delta) {
+    return client.incrby(key, delta);
+  },
+  many(client, keys, deltas) {
+    return client.eval(INCR_BATCH, keys.length, ...keys, ...deltas) as Promise<unknown[]>;
+  },
+};
+
+/** Runs UNLINK per key in one script: each call counts its own key. */
+const UNLINK_BATCH = `local r = {}
+for i = 1, #KEYS do r[i] = redis.pcall('UNLINK', KEYS[i]) end
+return r`;
+
+/** Single-key `delete`: one EVAL of {@link UNLINK_BATCH}. */
+export const UNLINK: CoalescedKind = {
+  one(client, key) {
+    return client.unlink(key);
+  },
+  many(client, keys) {
+    return client.eval(UNLINK_BATCH, keys.length, ...keys) as Promise<unknown[]>;
+  },
+};
+
+function nullToUndefined(value: RawValue | null): RawValue | undefined {
+  return value ?? undefined;
+}
+
+/** A script's reply with nils as `undefined`, in place: the array is the batch's own. */
+function nullsToUndefined<T>(values: Array<T | null>): Array<T | undefined> {
+  for (let i = 0; i < values.length; i++) if (values[i] === null) values[i] = undefined as T;
+  return values as Array<T | undefined>;
+}

@@ -1,0 +1,354 @@
+/**
+ * `batching: 'coalesce'`: the gets, increments and single-key deletes of one tick share one
+ * command (MGET; a script), and each call still gets its own value, miss or error, in the order
+ * of the calls, on every kind of server and client.
+ */
+import { Redis } from 'ioredis';
+import {
+  CacheXConnectionError,
+  WrongTypeError,
+  type Batching,
+  type CacheConfig,
+  type CacheService,
+} from '../../lib/index.js';
+import { spawnRedis, testServers, type SpawnedRedis } from '../harness/index.js';
+import { ioredis5Clients } from '../support/ioredis5-clients.js';
+import { openCaches } from '../support/open-cache.js';
+import { serverPid } from './faults/outage-support.js';
+import { defineOp } from '../../lib/backends/atomic-op.js';
+import type { CacheBackend } from '../../lib/backends/backend.interface.js';
+
+/** A library op (as locks and rate limits define them) whose calls may answer nil or fail. */
+const ADD_OR_FAIL = defineOp<number | null>({
+  name: 'test:add-or-fail',
+  lua: `if ARGV[1] == 'nil' then return nil end
+if ARGV[1] == 'reply-error' then return redis.error_reply('ERR refused ' .. KEYS[1]) end
+if ARGV[1] == 'raise' then error('raised') end
+return redis.call('INCRBY', KEYS[1], ARGV[1])`,
+  memory: () => {
+    throw new Error('not on memory');
+  },
+  fromRedis: (reply) => (reply === null ? null : Number(reply)),
+});
+
+const { open } = openCaches();
+const { viaStandalone: viaIoredis5, viaCluster: viaIoredis5Cluster } = ioredis5Clients();
+
+const targets: Array<[string, () => CacheConfig]> = [
+  ['Redis 7', () => ({ location: testServers().redis.url })],
+  ['Valkey 8', () => ({ location: testServers().valkey.url })],
+  ['Redis Cluster', () => ({ location: testServers().cluster.urls, cluster: true })],
+  ['an ioredis 5 client', viaIoredis5],
+  ['an ioredis 5 Cluster client', viaIoredis5Cluster],
+];
+
+describe.each(targets)('coalesced calls on %s', (_target, config) => {
+  it('answers each get of a tick its own value, miss or WrongTypeError, duplicates included', async () => {
+    const cache = await open(config());
+    // Keys of one hash slot (one MGET on a cluster too) and of others.
+    await cache.setMany([
+      ['{t}a', 'A'],
+      ['{t}b', { n: 1 }],
+      ['c', 3],
+    ]);
+    await cache.hset('{t}h', 'f', 'v');
+    await cache.hset('h2', 'f', 'v');
+    const calls = ['{t}a', '{t}missing', '{t}h', '{t}b', '{t}a', 'c', 'h2', 'absent', '{t}h'];
+    const settled = await Promise.allSettled(calls.map((key) => cache.get(key)));
+    const outcome = settled.map((s) =>
+      s.status === 'fulfilled' ? s.value : (s.reason as WrongTypeError),
+    );
+    expect(outcome.slice(0, 2)).toEqual(['A', undefined]);
+    expect(outcome[2]).toBeInstanceOf(WrongTypeError);
+    expect((outcome[2] as WrongTypeError).key).toBe('{t}h');
+    expect(outcome.slice(3, 6)).toEqual([{ n: 1 }, 'A', 3]);
+    expect(outcome[6]).toBeInstanceOf(WrongTypeError);
+    expect((outcome[6] as WrongTypeError).key).toBe('h2');
+    expect(outcome[7]).toBeUndefined();
+    expect(outcome[8]).toBeInstanceOf(WrongTypeError);
+  });
+
+  it('keeps each increment and delete its own, and fails only the call on a non-integer', async () => {
+    const cache = await open(config());
+    await cache.set('{t}text', 'abc');
+    await cache.set('{t}d1', 1);
+    await cache.set('d2', 2);
+    const settled = await Promise.allSettled([
+      cache.incr('{t}n'),
+      cache.incr('{t}n', 10),
+      cache.incr('{t}text'),
+      cache.incr('m', 5),
+      cache.decr('{t}n'),
+      cache.delete('{t}d1'),
+      cache.delete('{t}d1'),
+      cache.delete('d2'),
+      cache.delete('{t}never'),
+    ]);
+    const values = settled.map((s) => (s.status === 'fulfilled' ? s.value : s.reason));
+    expect(values[2]).toBeInstanceOf(WrongTypeError);
+    expect((values[2] as WrongTypeError).key).toBe('{t}text');
+    values[2] = 'error';
+    expect(values).toEqual([1, 11, 'error', 5, 10, true, false, true, false]);
+  });
+
+  it('keeps the order of the calls of one tick across kinds, pipelines and hash commands', async () => {
+    const cache = await open(config());
+    // Connected: a cluster's pipeline sent before its slot map is known waits for it (ioredis).
+    await cache.set('warm', 1);
+    const results = await Promise.all([
+      cache.get('k'),
+      cache.set('k', 'a'),
+      cache.get('k'),
+      cache.get('k'),
+      cache.hset('{k}h', 'f', 1),
+      cache.pipeline().set('k', 'b').get('k').exec(),
+      cache.get('k'),
+      cache.incr('n'),
+      cache.incr('n'),
+      cache.delete('k'),
+      cache.get('k'),
+      cache.set('k', 'c'),
+      cache.delete('k'),
+      cache.delete('k'),
+      cache.incr('n'),
+      cache.get('n'),
+      cache.hget('{k}h', 'f'),
+    ]);
+    expect(results).toEqual([
+      undefined,
+      true,
+      'a',
+      'a',
+      1,
+      [true, 'b'],
+      'b',
+      1,
+      2,
+      true,
+      undefined,
+      true,
+      true,
+      false,
+      3,
+      3,
+      1,
+    ]);
+  });
+
+  it('answers each run of a library op in a tick its own result or error', async () => {
+    const cache = await open(config());
+    await cache.set('warm', 1);
+    const backend = cache.backend as CacheBackend;
+    // The cache's full key (prefix and version) of a user key.
+    const full = (key: string) =>
+      (cache as unknown as { fullKey(key: string): string }).fullKey(key);
+    await cache.set('{o}s', 'text');
+    const calls: Array<[string, string | number]> = [
+      ['{o}a', 1],
+      ['{o}a', 'nil'],
+      ['{o}a', 2],
+      ['{o}b', 'reply-error'],
+      ['{o}a', 'raise'],
+      ['{o}s', 1],
+      ['c', 5],
+    ];
+    const settled = await Promise.allSettled(
+      calls.map(([key, arg]) => backend.run(ADD_OR_FAIL, [full(key)], [arg])),
+    );
+    const outcome = settled.map((s) => (s.status === 'fulfilled' ? s.value : String(s.reason)));
+    expect(outcome.slice(0, 3)).toEqual([1, null, 3]);
+    expect(outcome[3]).toMatch(/ERR refused/);
+    expect(outcome[4]).toMatch(/raised/);
+    expect(outcome[5]).toMatch(/not an integer/);
+    expect(outcome[6]).toBe(5);
+  });
+
+  it('answers every call of a tick larger than one batch (128)', async () => {
+    const cache = await open(config());
+    const keys = Array.from({ length: 300 }, (_, i) => `key:${i}`);
+    await cache.setMany(
+      keys.filter((_, i) => i % 3 !== 0).map((key, i): [string, number] => [key, i]),
+    );
+    const expected = await cache.getMany(keys);
+    const values = await Promise.all(keys.map((key) => cache.get(key)));
+    expect(values).toEqual(keys.map((key) => expected.get(key)));
+    expect(values.filter((v) => v === undefined)).toHaveLength(100);
+    const counts = await Promise.all(keys.map(() => cache.incr('{c}n')));
+    expect(counts).toEqual(keys.map((_, i) => i + 1));
+  });
+});
+
+describe('coalesced calls on a binary cache', () => {
+  it.each<[string, () => CacheConfig]>([
+    ['Redis 7', () => ({ location: testServers().redis.url })],
+    ['Redis Cluster', () => ({ location: testServers().cluster.urls, cluster: true })],
+  ])('reads each value as bytes on %s', async (_target, config) => {
+    const cache = await open({ ...config(), serializer: 'v8', compressor: 'gzip' });
+    const values = [{ a: new Date(0) }, new Map([[1, 'x']]), 'text', 42];
+    await cache.setMany(values.map((value, i): [string, unknown] => [`{b}${i}`, value]));
+    await cache.hset('{b}h', 'f', 'v');
+    const settled = await Promise.allSettled([
+      ...values.map((_, i) => cache.get(`{b}${i}`)),
+      cache.get('{b}missing'),
+      cache.get('{b}h'),
+    ]);
+    expect(settled.slice(0, 5).map((s) => s.status === 'fulfilled' && s.value)).toEqual([
+      ...values,
+      undefined,
+    ]);
+    expect(settled[5]).toMatchObject({ status: 'rejected', reason: expect.any(WrongTypeError) });
+  });
+});
+
+describe.each<Batching>(['tick', 'off'])("batching: '%s'", (batching) => {
+  it('answers a tick of mixed calls as coalescing does', async () => {
+    const cache = await open({ location: testServers().redis.url, batching });
+    await cache.hset('h', 'f', 'v');
+    const settled = await Promise.allSettled([
+      cache.set('k', 1),
+      cache.get('k'),
+      cache.get('h'),
+      cache.incr('k'),
+      cache.delete('k'),
+      cache.get('k'),
+    ]);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : 'error'))).toEqual([
+      true,
+      1,
+      'error',
+      2,
+      true,
+      undefined,
+    ]);
+  });
+});
+
+describe('commands sent per tick (a private server, INFO commandstats)', () => {
+  let server: SpawnedRedis;
+  let admin: Redis;
+  beforeAll(async () => {
+    server = await spawnRedis();
+    admin = new Redis({ host: server.host, port: server.port });
+  });
+  afterAll(async () => {
+    admin.disconnect();
+    await server.stop();
+  });
+
+  /** Calls per command since the last `CONFIG RESETSTAT`. */
+  async function calls(): Promise<Record<string, number>> {
+    const info = await admin.info('commandstats');
+    const counts: Record<string, number> = {};
+    for (const match of info.matchAll(/cmdstat_(\w+):calls=(\d+)/g)) {
+      counts[match[1]!] = Number(match[2]);
+    }
+    return counts;
+  }
+
+  async function during(batching: Batching, tick: (cache: CacheService) => Promise<unknown>) {
+    const cache = await open({ location: server.url, batching });
+    await cache.set('warm', 1); // connected: the tick below is batched
+    await admin.config('RESETSTAT');
+    await tick(cache);
+    const counts = await calls();
+    delete counts.info;
+    delete counts.config;
+    return counts;
+  }
+
+  it('sends a tick of N gets as one script (MGET, EXISTS of the nils), and one get as a GET', async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `g:${i}`);
+    // INFO counts the commands a script runs too.
+    expect(await during('coalesce', (c) => Promise.all(keys.map((k) => c.get(k))))).toEqual({
+      eval: 1,
+      mget: 1,
+      exists: 1,
+    });
+    expect(
+      await during('coalesce', async (c) => {
+        await c.setMany(keys.map((k): [string, number] => [k, 1]));
+        await admin.config('RESETSTAT');
+        return Promise.all(keys.map((k) => c.get(k)));
+      }),
+    ).toEqual({ eval: 1, mget: 1 });
+    expect(await during('coalesce', (c) => c.get('one'))).toEqual({ get: 1 });
+    expect(await during('tick', (c) => Promise.all(keys.map((k) => c.get(k))))).toEqual({
+      get: 40,
+    });
+  });
+
+  it('sends a tick of increments or deletes as one script, and more than 128 calls in 128s', async () => {
+    const calls300 = Array.from({ length: 300 }, (_, i) => i);
+    // INFO counts the commands a script runs too: 300 INCRBY, inside 3 EVAL.
+    expect(await during('coalesce', (c) => Promise.all(calls300.map(() => c.incr('n'))))).toEqual({
+      eval: 3,
+      incrby: 300,
+    });
+    expect(
+      await during('coalesce', (c) => Promise.all(calls300.map((i) => c.delete(`d:${i}`)))),
+    ).toEqual({ eval: 3, unlink: 300 });
+    expect(
+      await during('coalesce', (c) => Promise.all(calls300.map((i) => c.get(`g:${i}`)))),
+    ).toEqual({ eval: 3, mget: 3, exists: 3 });
+  });
+
+  it('sends a tick of runs of one op as one script, and a lone run as EVALSHA', async () => {
+    const runs = (n: number) => (c: CacheService) =>
+      Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          (c.backend as CacheBackend).run(ADD_OR_FAIL, [`op:${i}`], [1]),
+        ),
+      );
+    await during('coalesce', runs(1)); // loads the script for the lone runs
+    expect(await during('coalesce', runs(30))).toEqual({ eval: 1, incrby: 30 });
+    expect(await during('coalesce', runs(1))).toEqual({ evalsha: 1, incrby: 1 });
+    expect(await during('tick', runs(30))).toEqual({ evalsha: 30, incrby: 30 });
+  });
+
+  it('keeps the order of a tick on a server that knows no script yet (no NOSCRIPT retry)', async () => {
+    const cache = await open({ location: server.url });
+    await cache.set('warm', 1);
+    await admin.script('FLUSH');
+    const results = await Promise.all([
+      cache.incr('n'),
+      cache.incr('n'),
+      cache.get('n'),
+      cache.get('warm'),
+      cache.delete('n'),
+      cache.delete('warm'),
+      cache.incr('n'),
+      cache.get('n'),
+    ]);
+    expect(results).toEqual([1, 2, 2, 1, true, true, 1, 1]);
+  });
+
+  it('fails each call of a batch sent to a stopped server within the command timeout', async () => {
+    const cache = await open({ location: server.url, commandTimeout: 300 });
+    await cache.set('k', 1);
+    const pid = await serverPid(server);
+    process.kill(pid, 'SIGSTOP');
+    let settled: PromiseSettledResult<unknown>[];
+    const started = Date.now();
+    try {
+      settled = await Promise.allSettled([
+        cache.get('k'),
+        cache.get('j'),
+        cache.incr('n'),
+        cache.incr('n'),
+        cache.delete('a'),
+        cache.delete('b'),
+      ]);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect(Date.now() - started).toBeLessThan(3_000);
+    for (const outcome of settled) {
+      expect(outcome).toMatchObject({
+        status: 'rejected',
+        reason: expect.any(CacheXConnectionError),
+      });
+    }
+    // The late replies are dropped; the cache answers again.
+    expect(await cache.get('k')).toBe(1);
+  });
+});
