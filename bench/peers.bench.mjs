@@ -206,8 +206,11 @@ async function main() {
 async function cacheRows(lib, server) {
   const registry = await lib.CacheRegistry.create({
     default: { location: server.url, keyPrefix: 'bx' },
+    // The same keys, with the commands of a busy connection held until setImmediate.
+    adaptive: { location: server.url, keyPrefix: 'bx', batching: 'adaptive' },
   });
   const cachex = registry.get('default');
+  const adaptive = registry.get('adaptive');
   // The library's full keys and TTL, so that every column sends the same commands.
   const full = (k) => `bx:1:${k}`;
   const apOff = new Redis({ port: server.port, host: server.host });
@@ -235,6 +238,7 @@ async function cacheRows(lib, server) {
   const ops = {
     get: {
       cachex: (i) => cachex.get(key(i)),
+      'cachex adaptive': (i) => adaptive.get(key(i)),
       'ioredis AP off': async (i) => JSON.parse(await apOff.get(full(key(i)))),
       'ioredis AP on': async (i) => JSON.parse(await apOn.get(full(key(i)))),
       'node-redis 5': async (i) => JSON.parse(await nodeRedis.get(full(key(i)))),
@@ -242,6 +246,7 @@ async function cacheRows(lib, server) {
     },
     'get-miss': {
       cachex: (i) => cachex.get(`miss:${i % KEYS}`),
+      'cachex adaptive': (i) => adaptive.get(`miss:${i % KEYS}`),
       'ioredis AP off': (i) => apOff.get(full(`miss:${i % KEYS}`)),
       'ioredis AP on': (i) => apOn.get(full(`miss:${i % KEYS}`)),
       'node-redis 5': (i) => nodeRedis.get(full(`miss:${i % KEYS}`)),
@@ -249,6 +254,7 @@ async function cacheRows(lib, server) {
     },
     set: {
       cachex: (i) => cachex.set(key(i), VALUE, { ttl: 600_000 }),
+      'cachex adaptive': (i) => adaptive.set(key(i), VALUE, { ttl: 600_000 }),
       'ioredis AP off': (i) => apOff.set(full(key(i)), JSON.stringify(VALUE), 'PX', 600_000),
       'ioredis AP on': (i) => apOn.set(full(key(i)), JSON.stringify(VALUE), 'PX', 600_000),
       'node-redis 5': (i) =>
@@ -259,6 +265,7 @@ async function cacheRows(lib, server) {
     },
     'getMany (10 keys)': {
       cachex: (i) => cachex.getMany(many(i)),
+      'cachex adaptive': (i) => adaptive.getMany(many(i)),
       'ioredis AP off': async (i) =>
         (await apOff.mget(many(i).map(full))).map((v) => v && JSON.parse(v)),
       'ioredis AP on': async (i) =>
@@ -269,6 +276,7 @@ async function cacheRows(lib, server) {
     },
     incr: {
       cachex: (i) => cachex.incr(`n:${i % 16}`),
+      'cachex adaptive': (i) => adaptive.incr(`n:${i % 16}`),
       'ioredis AP off': (i) => apOff.incrby(full(`n:${i % 16}`), 1),
       'ioredis AP on': (i) => apOn.incrby(full(`n:${i % 16}`), 1),
       'node-redis 5': (i) => nodeRedis.incrBy(full(`n:${i % 16}`), 1),
@@ -276,6 +284,7 @@ async function cacheRows(lib, server) {
     },
     delete: {
       cachex: (i) => cachex.delete(`d:${i % KEYS}`),
+      'cachex adaptive': (i) => adaptive.delete(`d:${i % KEYS}`),
       'ioredis AP off': (i) => apOff.unlink(full(`d:${i % KEYS}`)),
       'ioredis AP on': (i) => apOn.unlink(full(`d:${i % KEYS}`)),
       'node-redis 5': (i) => nodeRedis.unlink(full(`d:${i % KEYS}`)),
@@ -614,7 +623,9 @@ async function httpRows(server) {
     const paths = {
       plain: '/plain',
       '@RateLimit': '/rate-limit',
+      '@RateLimit adaptive': '/rate-limit-adaptive',
       '@WithLock': '/lock/[<id>]',
+      '@WithLock adaptive': '/lock-adaptive/[<id>]',
       'ThrottlerGuard+Redis': '/throttled',
     };
     const columns = Object.fromEntries(Object.entries(paths).map(([c, p]) => [c, route(p)]));
@@ -677,6 +688,12 @@ async function httpServer(url) {
       async locked(id) {
         return id;
       }
+      rateLimitedAdaptive() {
+        return 'ok';
+      }
+      async lockedAdaptive(id) {
+        return id;
+      }
       throttled() {
         return 'ok';
       }
@@ -691,12 +708,31 @@ async function httpServer(url) {
     Param('id')(BenchController.prototype, 'locked', 0);
     Reflect.defineMetadata('design:paramtypes', [String], BenchController.prototype, 'locked');
     decorate('locked', [Get('lock/:id'), WithLock((id) => `req:${id}`, { lease: '10s' })]);
+    // The same routes on a cache with `batching: 'adaptive'` (held while the connection is busy).
+    decorate('rateLimitedAdaptive', [
+      Get('rate-limit-adaptive'),
+      RateLimit({ limit: 1_000_000_000, window: '1m', cache: 'adaptive' }),
+    ]);
+    Param('id')(BenchController.prototype, 'lockedAdaptive', 0);
+    Reflect.defineMetadata(
+      'design:paramtypes',
+      [String],
+      BenchController.prototype,
+      'lockedAdaptive',
+    );
+    decorate('lockedAdaptive', [
+      Get('lock-adaptive/:id'),
+      WithLock((id) => `req:${id}`, { lease: '10s', cache: 'adaptive' }),
+    ]);
     decorate('throttled', [Get('throttled'), UseGuards(ThrottlerGuard)]);
     Controller()(BenchController);
     class AppModule {}
     Module({
       imports: [
-        CacheXModule.forRoot({ default: { location: url, keyPrefix: 'http' } }),
+        CacheXModule.forRoot({
+          default: { location: url, keyPrefix: 'http' },
+          adaptive: { location: url, keyPrefix: 'httpa', batching: 'adaptive' },
+        }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: 1_000_000_000 }],
           storage: new ThrottlerStorageRedisService(url),

@@ -50,13 +50,20 @@ export type OnError = 'throw' | 'ignore';
  *   (a `get` of a key of another type still throws `WrongTypeError`). At most 128 calls share a
  *   command; a call of another kind sends the waiting ones first, so the server sees the
  *   commands in the order of the calls. A call alone in its tick is sent as its plain command.
+ * - `'adaptive'`: as `'coalesce'` while the connection is idle; on a busy connection (replies
+ *   outstanding when a tick's first command is issued), the commands are held until
+ *   `setImmediate` (the end of the event loop's poll phase) instead of the end of the tick, so
+ *   that the calls of every socket callback of that turn (the requests of an HTTP server, each
+ *   its own tick) share one socket write and, where they coalesce, one command. A command on a
+ *   busy connection then waits at most for the rest of the poll phase; with one command in
+ *   flight nothing is held.
  * - `'tick'`: every command the cache sends in one tick of the event loop (its synchronous code
  *   and the promise callbacks that follow) leaves in one socket write, per node on a cluster, as
  *   node-redis does. Nothing waits for a later turn of the event loop, and ioredis' ordering,
  *   retries, timeouts, offline queue and reconnection are unchanged.
  * - `'off'`: each command is written at once, as plain ioredis does.
  */
-export type Batching = 'coalesce' | 'tick' | 'off';
+export type Batching = 'coalesce' | 'adaptive' | 'tick' | 'off';
 
 /** Sentinel-managed Redis: ioredis' Sentinel options. */
 export interface SentinelConfig {

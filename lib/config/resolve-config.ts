@@ -301,7 +301,7 @@ function resolveWaitForReady(
   return ms;
 }
 
-const BATCHING_MODES: readonly Batching[] = ['coalesce', 'tick', 'off'];
+const BATCHING_MODES: readonly Batching[] = ['coalesce', 'adaptive', 'tick', 'off'];
 
 /**
  * The `batching` option: `'coalesce'` by default on Redis; refused on a memory cache (which
@@ -314,7 +314,7 @@ function resolveBatching(
 ): Batching {
   if (batching === undefined) return backend.kind === 'memory' ? 'off' : 'coalesce';
   if (!BATCHING_MODES.includes(batching as Batching)) {
-    fail('batching', `must be 'coalesce', 'tick' or 'off', got ${describe(batching)}`);
+    fail('batching', `must be 'coalesce', 'adaptive', 'tick' or 'off', got ${describe(batching)}`);
   }
   if (backend.kind === 'memory') fail('batching', 'applies to Redis caches only');
   return batching as Batching;

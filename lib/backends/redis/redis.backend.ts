@@ -63,7 +63,8 @@ export class RedisBackend implements CacheBackend {
         : new TickBatcher(
             client,
             options.binary,
-            options.batching === 'coalesce' ? this.batchRouting() : undefined,
+            options.batching === 'tick' ? undefined : this.batchRouting(),
+            options.batching === 'adaptive',
           );
   }
 
