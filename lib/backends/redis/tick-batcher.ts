@@ -32,6 +32,10 @@ export const MAX_COALESCED = 128;
  * end of the tick, before the socket is uncorked. ioredis' per-command client work (~7 µs: the
  * command object, its promise, the reply's decoding) is then paid once per batch.
  *
+ * With `adaptive` (`batching: 'adaptive'`), a batch opened while the connection awaits replies
+ * lasts until `setImmediate` instead of the end of the tick, so that the calls of separate socket
+ * callbacks of one turn of the event loop share the write and the coalesced commands.
+ *
  * NOTE: only a socket that is ready and writable is corked, and the very socket corked is
  * uncorked, even if a reconnection has replaced it meanwhile (a destroyed socket ignores it).
  * While a client is not ready nothing is corked nor coalesced: its commands wait in ioredis'
