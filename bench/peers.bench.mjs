@@ -206,8 +206,11 @@ async function main() {
 async function cacheRows(lib, server) {
   const registry = await lib.CacheRegistry.create({
     default: { location: server.url, keyPrefix: 'bx' },
+    // The same values, without the hold of a busy connection's commands until setImmediate.
+    coalesce: { location: server.url, keyPrefix: 'bxc', batching: 'coalesce' },
   });
   const cachex = registry.get('default');
+  const coalesce = registry.get('coalesce');
   // The library's full keys and TTL, so that every column sends the same commands.
   const full = (k) => `bx:1:${k}`;
   const apOff = new Redis({ port: server.port, host: server.host });
@@ -230,11 +233,13 @@ async function cacheRows(lib, server) {
   const many = (i) => Array.from({ length: 10 }, (_, j) => key(i + j * 97));
   for (let i = 0; i < KEYS; i++) {
     await cachex.set(key(i), VALUE, { ttl: 600_000 });
+    await coalesce.set(key(i), VALUE, { ttl: 600_000 });
     await cm.set(key(i), VALUE, 600_000);
   }
   const ops = {
     get: {
       cachex: (i) => cachex.get(key(i)),
+      'cachex coalesce': (i) => coalesce.get(key(i)),
       'ioredis AP off': async (i) => JSON.parse(await apOff.get(full(key(i)))),
       'ioredis AP on': async (i) => JSON.parse(await apOn.get(full(key(i)))),
       'node-redis 5': async (i) => JSON.parse(await nodeRedis.get(full(key(i)))),
@@ -242,6 +247,7 @@ async function cacheRows(lib, server) {
     },
     'get-miss': {
       cachex: (i) => cachex.get(`miss:${i % KEYS}`),
+      'cachex coalesce': (i) => coalesce.get(`miss:${i % KEYS}`),
       'ioredis AP off': (i) => apOff.get(full(`miss:${i % KEYS}`)),
       'ioredis AP on': (i) => apOn.get(full(`miss:${i % KEYS}`)),
       'node-redis 5': (i) => nodeRedis.get(full(`miss:${i % KEYS}`)),
@@ -249,6 +255,7 @@ async function cacheRows(lib, server) {
     },
     set: {
       cachex: (i) => cachex.set(key(i), VALUE, { ttl: 600_000 }),
+      'cachex coalesce': (i) => coalesce.set(key(i), VALUE, { ttl: 600_000 }),
       'ioredis AP off': (i) => apOff.set(full(key(i)), JSON.stringify(VALUE), 'PX', 600_000),
       'ioredis AP on': (i) => apOn.set(full(key(i)), JSON.stringify(VALUE), 'PX', 600_000),
       'node-redis 5': (i) =>
@@ -259,6 +266,7 @@ async function cacheRows(lib, server) {
     },
     'getMany (10 keys)': {
       cachex: (i) => cachex.getMany(many(i)),
+      'cachex coalesce': (i) => coalesce.getMany(many(i)),
       'ioredis AP off': async (i) =>
         (await apOff.mget(many(i).map(full))).map((v) => v && JSON.parse(v)),
       'ioredis AP on': async (i) =>
@@ -269,6 +277,7 @@ async function cacheRows(lib, server) {
     },
     incr: {
       cachex: (i) => cachex.incr(`n:${i % 16}`),
+      'cachex coalesce': (i) => coalesce.incr(`n:${i % 16}`),
       'ioredis AP off': (i) => apOff.incrby(full(`n:${i % 16}`), 1),
       'ioredis AP on': (i) => apOn.incrby(full(`n:${i % 16}`), 1),
       'node-redis 5': (i) => nodeRedis.incrBy(full(`n:${i % 16}`), 1),
@@ -276,6 +285,7 @@ async function cacheRows(lib, server) {
     },
     delete: {
       cachex: (i) => cachex.delete(`d:${i % KEYS}`),
+      'cachex coalesce': (i) => coalesce.delete(`d:${i % KEYS}`),
       'ioredis AP off': (i) => apOff.unlink(full(`d:${i % KEYS}`)),
       'ioredis AP on': (i) => apOn.unlink(full(`d:${i % KEYS}`)),
       'node-redis 5': (i) => nodeRedis.unlink(full(`d:${i % KEYS}`)),
@@ -614,7 +624,9 @@ async function httpRows(server) {
     const paths = {
       plain: '/plain',
       '@RateLimit': '/rate-limit',
+      '@RateLimit coalesce': '/rate-limit-coalesce',
       '@WithLock': '/lock/[<id>]',
+      '@WithLock coalesce': '/lock-coalesce/[<id>]',
       'ThrottlerGuard+Redis': '/throttled',
     };
     const columns = Object.fromEntries(Object.entries(paths).map(([c, p]) => [c, route(p)]));
@@ -677,6 +689,12 @@ async function httpServer(url) {
       async locked(id) {
         return id;
       }
+      rateLimitedCoalesce() {
+        return 'ok';
+      }
+      async lockedCoalesce(id) {
+        return id;
+      }
       throttled() {
         return 'ok';
       }
@@ -691,12 +709,31 @@ async function httpServer(url) {
     Param('id')(BenchController.prototype, 'locked', 0);
     Reflect.defineMetadata('design:paramtypes', [String], BenchController.prototype, 'locked');
     decorate('locked', [Get('lock/:id'), WithLock((id) => `req:${id}`, { lease: '10s' })]);
+    // The same routes on a cache with `batching: 'coalesce'` (nothing held while it is busy).
+    decorate('rateLimitedCoalesce', [
+      Get('rate-limit-coalesce'),
+      RateLimit({ limit: 1_000_000_000, window: '1m', cache: 'coalesce' }),
+    ]);
+    Param('id')(BenchController.prototype, 'lockedCoalesce', 0);
+    Reflect.defineMetadata(
+      'design:paramtypes',
+      [String],
+      BenchController.prototype,
+      'lockedCoalesce',
+    );
+    decorate('lockedCoalesce', [
+      Get('lock-coalesce/:id'),
+      WithLock((id) => `req:${id}`, { lease: '10s', cache: 'coalesce' }),
+    ]);
     decorate('throttled', [Get('throttled'), UseGuards(ThrottlerGuard)]);
     Controller()(BenchController);
     class AppModule {}
     Module({
       imports: [
-        CacheXModule.forRoot({ default: { location: url, keyPrefix: 'http' } }),
+        CacheXModule.forRoot({
+          default: { location: url, keyPrefix: 'http' },
+          coalesce: { location: url, keyPrefix: 'httpc', batching: 'coalesce' },
+        }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: 1_000_000_000 }],
           storage: new ThrottlerStorageRedisService(url),

@@ -42,7 +42,7 @@ export type OnError = 'throw' | 'ignore';
 
 /**
  * How a Redis cache's commands reach the server:
- * - `'coalesce'` (the default): as `'tick'`, and besides, the `get`s that follow each other in a
+ * - `'coalesce'`: as `'tick'`, and besides, the `get`s that follow each other in a
  *   tick are sent as one `MGET` (per hash slot on a cluster), the `incr`s as one script and the
  *   single-key `delete`s as one script, and the runs of one of the library's scripts (rate
  *   limits, locks) as one script that runs its body per call, each call still getting its own
@@ -50,13 +50,20 @@ export type OnError = 'throw' | 'ignore';
  *   (a `get` of a key of another type still throws `WrongTypeError`). At most 128 calls share a
  *   command; a call of another kind sends the waiting ones first, so the server sees the
  *   commands in the order of the calls. A call alone in its tick is sent as its plain command.
+ * - `'adaptive'` (the default): as `'coalesce'` while the connection is idle; on a busy connection (replies
+ *   outstanding when a tick's first command is issued), the commands are held until
+ *   `setImmediate` (the end of the event loop's poll phase) instead of the end of the tick, so
+ *   that the calls of every socket callback of that turn (the requests of an HTTP server, each
+ *   its own tick) share one socket write and, where they coalesce, one command. A command on a
+ *   busy connection then waits at most for the rest of the poll phase; with one command in
+ *   flight nothing is held.
  * - `'tick'`: every command the cache sends in one tick of the event loop (its synchronous code
  *   and the promise callbacks that follow) leaves in one socket write, per node on a cluster, as
  *   node-redis does. Nothing waits for a later turn of the event loop, and ioredis' ordering,
  *   retries, timeouts, offline queue and reconnection are unchanged.
  * - `'off'`: each command is written at once, as plain ioredis does.
  */
-export type Batching = 'coalesce' | 'tick' | 'off';
+export type Batching = 'adaptive' | 'coalesce' | 'tick' | 'off';
 
 /** Sentinel-managed Redis: ioredis' Sentinel options. */
 export interface SentinelConfig {
@@ -134,9 +141,11 @@ export interface CacheConfig {
    * commands of one tick into one socket write: fewer system calls and packets under concurrency,
    * and nothing waited for when one command is in flight; `'coalesce'` also merges a tick's gets
    * (one MGET), increments, single-key deletes and runs of one library script (one script each),
-   * which saves ioredis' client work per command. ioredis' own `enableAutoPipelining` (off by default) can still be set in
+   * which saves ioredis' client work per command; `'adaptive'` also holds the commands of a busy
+   * connection (replies outstanding) until `setImmediate`, so that the calls of one turn of the
+   * event loop (an HTTP server's requests) share a write and coalesce. ioredis' own `enableAutoPipelining` (off by default) can still be set in
    * `redis`; it sends batches a turn of the event loop later.
-   * @default 'coalesce'
+   * @default 'adaptive'
    */
   batching?: Batching;
   /**

@@ -301,10 +301,10 @@ function resolveWaitForReady(
   return ms;
 }
 
-const BATCHING_MODES: readonly Batching[] = ['coalesce', 'tick', 'off'];
+const BATCHING_MODES: readonly Batching[] = ['adaptive', 'coalesce', 'tick', 'off'];
 
 /**
- * The `batching` option: `'coalesce'` by default on Redis; refused on a memory cache (which
+ * The `batching` option: `'adaptive'` by default on Redis; refused on a memory cache (which
  * resolves to `'off'`: it has no connection).
  */
 function resolveBatching(
@@ -312,9 +312,9 @@ function resolveBatching(
   backend: BackendSpec,
   fail: (option: string, problem: string) => never,
 ): Batching {
-  if (batching === undefined) return backend.kind === 'memory' ? 'off' : 'coalesce';
+  if (batching === undefined) return backend.kind === 'memory' ? 'off' : 'adaptive';
   if (!BATCHING_MODES.includes(batching as Batching)) {
-    fail('batching', `must be 'coalesce', 'tick' or 'off', got ${describe(batching)}`);
+    fail('batching', `must be 'adaptive', 'coalesce', 'tick' or 'off', got ${describe(batching)}`);
   }
   if (backend.kind === 'memory') fail('batching', 'applies to Redis caches only');
   return batching as Batching;

@@ -87,6 +87,42 @@ export const UNLINK: CoalescedKind = {
   },
 };
 
+/**
+ * Most keys of a `getMany` that may join a batch: a larger one is an efficient MGET on its own,
+ * and the batch's MGET stays bounded (128 calls of this many keys).
+ */
+export const MAX_JOINED_MGET_KEYS = 64;
+
+/**
+ * `getMany` (standalone servers): the calls' keys concatenated in one MGET, each call answered
+ * its own slice. Exact: `getMany` reads a key of another type as a miss, as MGET does.
+ */
+export const MGET: CoalescedKind<readonly string[]> = {
+  one(client, _key, keys, binary) {
+    const reply: Promise<Array<RawValue | null>> = binary
+      ? client.mgetBuffer(keys as string[])
+      : client.mget(keys as string[]);
+    return reply.then(nullsToUndefined);
+  },
+  many(client, _keys, calls, binary) {
+    const all: string[] = [];
+    for (let i = 0; i < calls.length; i++) all.push(...calls[i]!);
+    const reply: Promise<Array<RawValue | null>> = binary
+      ? client.mgetBuffer(all)
+      : client.mget(all);
+    return reply.then((values) => {
+      const answers = new Array<Array<RawValue | undefined>>(calls.length);
+      let at = 0;
+      for (let i = 0; i < calls.length; i++) {
+        const end = at + calls[i]!.length;
+        answers[i] = nullsToUndefined(values.slice(at, end));
+        at = end;
+      }
+      return answers;
+    });
+  },
+};
+
 function nullToUndefined(value: RawValue | null): RawValue | undefined {
   return value ?? undefined;
 }

@@ -14,7 +14,7 @@ import { callBuffer } from './call-buffer.js';
 import { RedisNotices } from './redis.notices.js';
 import { RENAME_IF_EXISTS } from './rename-if-exists.script.js';
 import { runScript } from './evalsha-script.js';
-import { GET, INCR, UNLINK } from './coalesced-calls.js';
+import { GET, INCR, MAX_JOINED_MGET_KEYS, MGET, UNLINK } from './coalesced-calls.js';
 import { opKind, type OpCall } from './script-batch.js';
 import { TickBatcher, type BatchRouting } from './tick-batcher.js';
 import type { Batching } from '../../config/cache-config.interface.js';
@@ -63,7 +63,8 @@ export class RedisBackend implements CacheBackend {
         : new TickBatcher(
             client,
             options.binary,
-            options.batching === 'coalesce' ? this.batchRouting() : undefined,
+            options.batching === 'tick' ? undefined : this.batchRouting(),
+            options.batching === 'adaptive',
           );
   }
 
@@ -102,7 +103,16 @@ export class RedisBackend implements CacheBackend {
 
   getMany(keys: readonly string[]): Promise<(RawValue | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    this.batch?.hold();
+    if (keys.length <= MAX_JOINED_MGET_KEYS) {
+      const batched = this.batch?.join<(RawValue | undefined)[], readonly string[]>(
+        MGET,
+        keys[0]!,
+        keys,
+      );
+      if (batched !== undefined) return batched;
+    } else {
+      this.batch?.hold();
+    }
     const reply: Promise<Array<RawValue | null>> = this.options.binary
       ? this.client.mgetBuffer(keys as string[])
       : this.client.mget(keys as string[]);

@@ -32,6 +32,10 @@ export const MAX_COALESCED = 128;
  * end of the tick, before the socket is uncorked. ioredis' per-command client work (~7 µs: the
  * command object, its promise, the reply's decoding) is then paid once per batch.
  *
+ * With `adaptive` (`batching: 'adaptive'`), a batch opened while the connection awaits replies
+ * lasts until `setImmediate` instead of the end of the tick, so that the calls of separate socket
+ * callbacks of one turn of the event loop share the write and the coalesced commands.
+ *
  * NOTE: only a socket that is ready and writable is corked, and the very socket corked is
  * uncorked, even if a reconnection has replaced it meanwhile (a destroyed socket ignores it).
  * While a client is not ready nothing is corked nor coalesced: its commands wait in ioredis'
@@ -60,6 +64,11 @@ export class TickBatcher {
     private readonly binary: boolean,
     /** Splits and routes batches; absent: calls are not coalesced (`batching: 'tick'`). */
     private readonly routing?: BatchRouting,
+    /**
+     * `batching: 'adaptive'`: a batch opened while replies are outstanding is held until
+     * `setImmediate` instead of the end of the tick (see {@link TickBatcher.start}).
+     */
+    private readonly adaptive = false,
   ) {}
 
   /**
@@ -166,22 +175,37 @@ export class TickBatcher {
     return this.routing!.route(key, (node) => kind.one(node, key, arg, this.binary));
   }
 
+  /**
+   * Opens a batch: corks the socket(s) and schedules the flush. Idle connections (no reply
+   * outstanding) are flushed at the end of the tick, so a lone command waits for nothing. With
+   * `adaptive`, a connection that still awaits replies is flushed at `setImmediate` instead: at
+   * the end of the event loop's poll phase, once every socket callback ready in this turn (each
+   * HTTP request, each reply) has run, so that their commands share one write and, where they
+   * coalesce, one command. Such a command waits at most for the rest of the poll phase, while
+   * the replies it would queue behind are in flight anyway.
+   */
   private start(): void {
     const client = this.client;
+    let busy = false;
     if (client.isCluster) {
-      for (const node of (client as Cluster).nodes('all')) this.cork(node);
+      for (const node of (client as Cluster).nodes('all')) busy = this.cork(node) || busy;
     } else {
-      this.cork(client as Redis);
+      busy = this.cork(client as Redis);
     }
     if (this.corked.length === 0) return;
     this.open = true;
-    process.nextTick(this.flush);
+    if (busy && this.adaptive) setImmediate(this.flush);
+    else process.nextTick(this.flush);
   }
 
-  private cork(node: Redis): void {
+  /** Corks a ready node's socket; answers whether the node awaits replies. */
+  private cork(node: Redis): boolean {
     const stream = node.stream as Socket | undefined;
-    if (node.status !== 'ready' || stream === undefined || !stream.writable) return;
+    if (node.status !== 'ready' || stream === undefined || !stream.writable) return false;
     stream.cork();
     this.corked.push(stream);
+    // NOTE: ioredis' queue of sent commands awaiting replies (private in its typings, the same
+    // in ioredis 5 and 6): read once per batch, not per command.
+    return (node as unknown as { commandQueue: { length: number } }).commandQueue.length > 0;
   }
 }

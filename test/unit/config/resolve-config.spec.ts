@@ -607,15 +607,15 @@ describe('resolveCaches', () => {
   });
 
   describe('batching', () => {
-    it("is 'coalesce' by default on every Redis connection and off on memory", () => {
-      expect(resolveOne({ location: 'redis://h' }).batching).toBe('coalesce');
-      expect(resolveOne({ location: 'redis://h:7000', cluster: true }).batching).toBe('coalesce');
-      expect(resolveOne({ sentinel: { sentinels, name: 'm' } }).batching).toBe('coalesce');
-      expect(resolveOne({ client: ioredisLike }).batching).toBe('coalesce');
+    it("is 'adaptive' by default on every Redis connection and off on memory", () => {
+      expect(resolveOne({ location: 'redis://h' }).batching).toBe('adaptive');
+      expect(resolveOne({ location: 'redis://h:7000', cluster: true }).batching).toBe('adaptive');
+      expect(resolveOne({ sentinel: { sentinels, name: 'm' } }).batching).toBe('adaptive');
+      expect(resolveOne({ client: ioredisLike }).batching).toBe('adaptive');
       expect(resolveOne({ location: 'memory://' }).batching).toBe('off');
     });
 
-    it.each(['coalesce', 'tick', 'off'] as const)('takes %p as it is', (batching) => {
+    it.each(['adaptive', 'coalesce', 'tick', 'off'] as const)('takes %p as it is', (batching) => {
       expect(resolveOne({ location: 'redis://h', batching }).batching).toBe(batching);
     });
 
@@ -633,7 +633,7 @@ describe('resolveCaches', () => {
       expectOptionError(
         { location: 'redis://h', batching: batching as never },
         'batching',
-        /'coalesce', 'tick' or 'off'/,
+        /'adaptive', 'coalesce', 'tick' or 'off'/,
       );
     });
 

@@ -1,0 +1,88 @@
+/**
+ * Coalesced `getMany`: the consecutive `getMany` calls of a tick share one MGET (standalone
+ * servers; a cluster splits each call by slot as before), each call answered its own values, in
+ * the order of the calls.
+ */
+import { Redis } from 'ioredis';
+import type { CacheConfig } from '../../lib/index.js';
+import { spawnRedis, testServers, type SpawnedRedis } from '../harness/index.js';
+import { ioredis5Clients } from '../support/ioredis5-clients.js';
+import { openCaches } from '../support/open-cache.js';
+
+const { open } = openCaches();
+const { viaStandalone: viaIoredis5, viaCluster: viaIoredis5Cluster } = ioredis5Clients();
+
+const targets: Array<[string, () => CacheConfig]> = [
+  ['Redis 7', () => ({ location: testServers().redis.url })],
+  ['Valkey 8', () => ({ location: testServers().valkey.url })],
+  ['Redis Cluster', () => ({ location: testServers().cluster.urls, cluster: true })],
+  ['an ioredis 5 client', viaIoredis5],
+  ['an ioredis 5 Cluster client', viaIoredis5Cluster],
+  [
+    'a binary cache',
+    () => ({ location: testServers().redis.url, serializer: 'v8', compressor: 'gzip' }),
+  ],
+];
+
+describe.each(targets)('getMany calls of one tick on %s', (_target, config) => {
+  it('answers each call its own values (other types read as misses), in call order', async () => {
+    const cache = await open(config());
+    await cache.setMany([
+      ['a', 'A'],
+      ['b', { n: 1 }],
+      ['c', 3],
+    ]);
+    await cache.hset('h', 'f', 'v');
+    const results = await Promise.all([
+      cache.getMany(['a', 'b']),
+      cache.getMany(['missing', 'h', 'c']),
+      cache.getMany(['c']),
+      cache.set('a', 'A2'),
+      cache.getMany(['a', 'a', 'b']),
+      cache.delete('b'),
+      cache.getMany(['b', 'c']),
+      cache.getMany(Array.from({ length: 100 }, (_, i) => (i === 99 ? 'c' : `x${i}`))),
+    ]);
+    // A Map per call: the keys found and their values, misses (and other types) absent.
+    const found = results.map((r) => (r instanceof Map ? Object.fromEntries(r) : r));
+    expect(found).toEqual([
+      { a: 'A', b: { n: 1 } },
+      { c: 3 },
+      { c: 3 },
+      true,
+      { a: 'A2', b: { n: 1 } },
+      true,
+      { c: 3 },
+      { c: 3 },
+    ]);
+  });
+});
+
+describe('getMany commands sent per tick (a private server, INFO commandstats)', () => {
+  let server: SpawnedRedis;
+  let admin: Redis;
+  beforeAll(async () => {
+    server = await spawnRedis();
+    admin = new Redis({ host: server.host, port: server.port });
+  });
+  afterAll(async () => {
+    admin.disconnect();
+    await server.stop();
+  });
+
+  it('sends a tick of getMany calls as one MGET, and 300 calls as 3', async () => {
+    const cache = await open({ location: server.url });
+    await cache.set('warm', 1);
+    const sent = async (calls: number) => {
+      await admin.config('RESETSTAT');
+      await Promise.all(
+        Array.from({ length: calls }, (_, i) => cache.getMany([`k${i}`, `j${i}`, 'warm'])),
+      );
+      const info = await admin.info('commandstats');
+      return Number(/cmdstat_mget:calls=(\d+)/.exec(info)?.[1] ?? 0);
+    };
+    expect(await sent(50)).toBe(1);
+    expect(await sent(300)).toBe(3);
+    expect(await sent(1)).toBe(1);
+  });
+});
