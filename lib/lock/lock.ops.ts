@@ -34,19 +34,20 @@ export type ReleaseResult = 'released' | 'expired' | 'replaced';
  * waits in ms (0: it does not). The fence never expires. Needs Redis ≥ 6.2 (`SET … GET`).
  *
  * NOTE: the reply is one integer, not a table: the fencing token (≥ 0) when acquired, else
- * `-3 - pttl` (≤ -1 for a PTTL of -2, -1 or more). The clock is written as `<s><µs, 6 digits>`
- * by concatenation; `string.format` only runs when the counter is ahead of the clock. Both
- * save server CPU on every acquisition (about 2.5 µs of the script's 15).
+ * `-3 - pttl` (≤ -1 for a PTTL of -2, -1 or more). The fence is passed to SET as a Lua number:
+ * the server writes it with `%.17g` (Redis) or the shortest round-trip form (Valkey), both all
+ * 16 digits of an integer below 2^53, so no string is built in Lua (about 0.5–1 µs less server
+ * CPU per acquisition than a concatenation, 2.5 µs less than `string.format`).
  */
 export const ACQUIRE_LOCK = defineOp<AcquireResult>({
   name: 'cachex:lock-acquire',
   lua: `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   local time = redis.call('TIME')
   local fence = time[1] * 1000000 + time[2]
-  local last = redis.call('SET', KEYS[2], time[1] .. string.sub(time[2] + 1000000, 2), 'GET')
+  local last = redis.call('SET', KEYS[2], fence, 'GET')
   if last and last + 0 >= fence then
     fence = last + 1
-    redis.call('SET', KEYS[2], string.format('%.0f', fence))
+    redis.call('SET', KEYS[2], fence)
   end
   return fence
 end
