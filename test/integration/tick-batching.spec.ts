@@ -102,7 +102,10 @@ describe.each(targets)('same-tick batching on %s', (_target, config) => {
       Promise.all(keys.map((key, i) => cache.set(key, i))),
     );
     expect(counts.length).toBeGreaterThan(0);
-    expect(counts).toEqual(counts.map(() => 1));
+    // One write per node; on an idle standalone connection the tick's first command leaves at
+    // once, alone, and the rest in one more write.
+    const expected = cache.backend.kind === 'cluster' ? 1 : 2;
+    expect(counts).toEqual(counts.map(() => expected));
     // Replies and values are those of the 30 commands, and no socket is left corked.
     expect([...(await cache.getMany(keys)).values()]).toEqual(keys.map((_, i) => i));
     for (const socket of socketsOf(cache)) expect(socket.writableCorked).toBe(0);
@@ -186,7 +189,8 @@ describe.each([
     const counts = await countWrites(socketsOf(cache), () =>
       Promise.all([cache.get('k'), cache.incr('n'), cache.delete('k')]),
     );
-    expect(counts).toEqual([1]);
+    // The first command leaves at once (the connection is idle), the others in one write.
+    expect(counts).toEqual([2]);
   });
 });
 

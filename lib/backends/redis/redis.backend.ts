@@ -162,7 +162,7 @@ export class RedisBackend implements CacheBackend {
   }
 
   async rename(from: string, to: string): Promise<boolean> {
-    this.batch?.hold();
+    this.batch?.hold(false);
     return (await runScript(this.client, RENAME_IF_EXISTS, [from, to], [])) === 1;
   }
 
@@ -173,7 +173,7 @@ export class RedisBackend implements CacheBackend {
       if (batched !== undefined) return batched;
     }
     const binary = this.options.binary && op.valueReplies;
-    this.batch?.hold();
+    this.batch?.hold(false);
     return op.fromRedis(await runScript(this.client, op.script, keys, args, binary));
   }
 

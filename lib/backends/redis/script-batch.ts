@@ -55,6 +55,7 @@ export function opKind(op: AtomicOp<unknown>): CoalescedKind<OpCall> {
   if (kind !== undefined) return kind;
   const lua = batchLua(script.lua);
   kind = {
+    script: true,
     one(client, _key, call) {
       return runScript(client, call.op.script, call.keys, call.args).then(call.op.fromRedis);
     },
