@@ -50,8 +50,13 @@ export class TickBatcher {
   private args: unknown[] = [];
   private resolves: Array<(value: unknown) => void> = [];
   private rejects: Array<(error: unknown) => void> = [];
+  /** Calls in the open tick; at its end, whether the next tick may send its first call ahead. */
+  private calls = 0;
+  private eager = true;
   private readonly flush = (): void => {
     this.open = false;
+    this.eager = this.calls <= 1;
+    this.calls = 0;
     // The batch is written before the socket is uncorked: in the same write.
     if (this.kind !== undefined) this.send();
     const corked = this.corked;
@@ -79,6 +84,7 @@ export class TickBatcher {
   hold(eager = true): void {
     if (this.kind !== undefined) this.send();
     if (!this.open) this.start(eager);
+    this.calls++;
   }
 
   /**
@@ -95,6 +101,7 @@ export class TickBatcher {
       this.start(kind.script !== true);
       if (!this.open) return undefined;
     }
+    this.calls++;
     this.kind = kind as CoalescedKind<unknown>;
     this.keys.push(key);
     this.args.push(arg);
@@ -191,10 +198,12 @@ export class TickBatcher {
     // An idle standalone connection (no reply outstanding) sends the tick's first command at
     // once, alone: with one call in flight nothing is corked, deferred or wrapped (cork, uncork
     // and the deferred flush cost a call ~3 µs of CPU and a few % of its round trip). Later
-    // calls of the tick find the connection busy with it and are batched. NOTE: never a script
+    // calls of the tick find the connection busy with it and are batched. Only while the last
+    // batched tick held one call at most: under concurrency (ticks of many calls) the first call
+    // waits for the batch too, one write and one coalesced command per tick. NOTE: never a script
     // (`eager` false): a NOSCRIPT answer would make its EVAL retry follow the tick's later
     // commands; in a batch the tick's commands are written together, after it.
-    if (eager && !client.isCluster && outstanding(client as Redis) === 0) return;
+    if (eager && this.eager && !client.isCluster && outstanding(client as Redis) === 0) return;
     if (client.isCluster) {
       for (const node of (client as Cluster).nodes('all')) busy = this.cork(node) || busy;
     } else {
