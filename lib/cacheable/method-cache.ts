@@ -185,6 +185,8 @@ export class MethodCache {
     this.reading++;
     this.readsSince[this.readsSince.length - 1]!++;
     try {
+      // NOTE: `read()`'s body, inlined: calling it would add an async frame (a promise) to
+      // every hit on a server, the path this method exists to keep cheap.
       let reply: Reply;
       try {
         reply = await this.request(full, tagKeys);
