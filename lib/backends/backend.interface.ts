@@ -55,7 +55,7 @@ export type BackendKind = 'memory' | 'redis' | 'cluster';
  * The storage contract every cache runs on, as a set of **atomic operations** on full keys
  * (prefix and version already applied) and encoded values. Each method is one atomic step on
  * the server: the Redis backend uses a single command or a Lua script, the memory backend does
- * it synchronously. Only the hot paths (get/set/batches/delete/exists/incrBy), SCAN and rename
+ * it synchronously. Only the hot paths (get/set/batches/delete/exists/incrBy/expire), SCAN and rename
  * (DUMP/RESTORE across cluster slots) are methods of their own; every other operation is a
  * Redis command sent through `command` (TTLs, data structures) or an {@link AtomicOp} run with
  * `run` (touch, version counters, locks, rate limits), never a read-then-write sequence in the
@@ -101,6 +101,11 @@ export interface CacheBackend {
    * TTL; resolves to the new value.
    */
   incrBy(key: string, delta: number): Promise<number>;
+  /**
+   * Sets the key's time to live to `ms` **milliseconds** from now (PEXPIRE; `ms <= 0` deletes
+   * it); resolves to whether the key exists.
+   */
+  expire(key: string, ms: number): Promise<boolean>;
   /**
    * Iterates over the keys matching a Redis glob pattern, a batch at a time, with SCAN (never
    * KEYS), on every master of a cluster. `count` is the SCAN COUNT hint.

@@ -379,7 +379,9 @@ export class CacheService {
    * @returns whether the key exists
    */
   async touch(key: string, ttl?: Duration | null, options?: CacheKeyOptions): Promise<boolean> {
-    return this.execute(keyOps.touch(this.ops, key, ttl, options), false);
+    const ms = this.resolveTtl(ttl);
+    if (ms === null) return this.execute(keyOps.touch(this.ops, key, ttl, options), false);
+    return this.expireIn(key, ms, options);
   }
 
   /**
@@ -396,7 +398,19 @@ export class CacheService {
    * @returns whether the key exists
    */
   async expire(key: string, ttl: Duration, options?: CacheKeyOptions): Promise<boolean> {
-    return this.execute(keyOps.expire(this.ops, key, ttl, options), false);
+    const ms = parseDuration(ttl);
+    if (typeof ms === 'string') throw this.invalid('ttl', ms);
+    return this.expireIn(key, ms, options);
+  }
+
+  /** PEXPIRE through the backend's own method: a hot path (session renewals), coalesced on Redis. */
+  private async expireIn(key: string, ms: number, options?: CacheKeyOptions): Promise<boolean> {
+    const full = this.fullKey(key, options);
+    try {
+      return await this.backend.expire(full, ms);
+    } catch (error) {
+      return this.fail(error, key, false);
+    }
   }
 
   /**

@@ -21,14 +21,14 @@ export function storeTtl(
 ): number | string | undefined {
   const expires = session.cookie?.expires;
   if (expires === undefined || expires === null) return fallback;
-  const ms = new Date(expires).getTime() - Date.now();
+  const ms = (expires instanceof Date ? expires.getTime() : Date.parse(expires)) - Date.now();
   if (Number.isNaN(ms)) return fallback;
   return ms > 0 ? Math.ceil(ms) : 0;
 }
 
 /**
- * The form a store writes: the session's own fields, with its cookie as plain JSON (its expiry as
- * an ISO string, which both libraries read back). A session of plain data then takes the codec's
+ * The form a store writes: the session's own fields, with its cookie as plain JSON (its dates as
+ * ISO strings, which both libraries read back). A session of plain data then takes the codec's
  * fast path (plain `JSON.stringify`) instead of its extended form for Dates.
  * @internal
  */
@@ -36,10 +36,16 @@ export function storedForm(session: StoredSessionData): StoredSessionData {
   const cookie = session.cookie as
     (StoredSessionData['cookie'] & { toJSON?: () => object }) | undefined;
   if (!cookie) return session;
-  const plain = {
-    ...(typeof cookie.toJSON === 'function' ? cookie.toJSON() : cookie),
-  } as NonNullable<StoredSessionData['cookie']>;
-  if (plain.expires instanceof Date) plain.expires = plain.expires.toISOString();
+  // express-session's Cookie answers a fresh plain object from toJSON(); anything else is copied.
+  const plain = (
+    typeof cookie.toJSON === 'function' ? cookie.toJSON() : { ...cookie }
+  ) as NonNullable<StoredSessionData['cookie']>;
+  // Its dates (`expires`; @fastify/session's `originalExpires` too) as ISO strings.
+  const fields = plain as Record<string, unknown>;
+  for (const field in fields) {
+    const value = fields[field];
+    if (value instanceof Date) fields[field] = value.toISOString();
+  }
   return { ...session, cookie: plain };
 }
 

@@ -1,7 +1,7 @@
 /**
- * `batching: 'coalesce'`: the gets, increments and single-key deletes of one tick share one
- * command (MGET; a script), and each call still gets its own value, miss or error, in the order
- * of the calls, on every kind of server and client.
+ * `batching: 'coalesce'`: the gets, increments, single-key deletes and expires of one tick share
+ * one command (MGET; a script), and each call still gets its own value, miss or error, in the
+ * order of the calls, on every kind of server and client.
  */
 import { Redis } from 'ioredis';
 import {
@@ -89,6 +89,35 @@ describe.each(targets)('coalesced calls on %s', (_target, config) => {
     expect((values[2] as WrongTypeError).key).toBe('{t}text');
     values[2] = 'error';
     expect(values).toEqual([1, 11, 'error', 5, 10, true, false, true, false]);
+  });
+
+  it('gives each expire and touch of a tick its own answer and TTL, in call order', async () => {
+    const cache = await open(config());
+    await cache.setMany([
+      ['{t}a', 1],
+      ['b', 2],
+      ['{t}gone', 3],
+    ]);
+    await cache.hset('{t}h', 'f', 'v');
+    const answers = await Promise.all([
+      cache.touch('{t}a', 60_000),
+      cache.expire('b', '2m'),
+      cache.touch('{t}missing', 60_000),
+      cache.expire('{t}h', 30_000),
+      cache.expire('{t}gone', 0),
+      cache.touch('b', 90_000),
+    ]);
+    expect(answers).toEqual([true, true, false, true, true, true]);
+    const [a, b, h, gone] = await Promise.all(
+      ['{t}a', 'b', '{t}h', '{t}gone'].map((key) => cache.ttl(key)),
+    );
+    expect(a).toBeGreaterThan(55_000);
+    expect(a).toBeLessThanOrEqual(60_000);
+    // The later call of the tick wins, as it would one command at a time.
+    expect(b).toBeGreaterThan(85_000);
+    expect(b).toBeLessThanOrEqual(90_000);
+    expect(h).toBeLessThanOrEqual(30_000);
+    expect(gone).toBeUndefined();
   });
 
   it('keeps the order of the calls of one tick across kinds, pipelines and hash commands', async () => {
@@ -279,7 +308,7 @@ describe('commands sent per tick (a private server, INFO commandstats)', () => {
     });
   });
 
-  it('sends a tick of increments or deletes as one script, and more than 128 calls in 128s', async () => {
+  it('sends a tick of increments, deletes or expires as one script, and more than 128 calls in 128s', async () => {
     const calls300 = Array.from({ length: 300 }, (_, i) => i);
     // INFO counts the commands a script runs too: 300 INCRBY, inside 3 EVAL.
     expect(await during('coalesce', (c) => Promise.all(calls300.map(() => c.incr('n'))))).toEqual({
@@ -292,6 +321,9 @@ describe('commands sent per tick (a private server, INFO commandstats)', () => {
     expect(
       await during('coalesce', (c) => Promise.all(calls300.map((i) => c.get(`g:${i}`)))),
     ).toEqual({ get: 1, eval: 3, mget: 3, exists: 3 });
+    expect(
+      await during('coalesce', (c) => Promise.all(calls300.map((i) => c.touch(`t:${i}`, 1000)))),
+    ).toEqual({ eval: 3, pexpire: 300 });
   });
 
   it('sends a tick of runs of one op as one script, and a lone run as EVALSHA', async () => {

@@ -149,6 +149,10 @@ export class MemoryBackend implements CacheBackend {
     return KEY_COMMANDS.incrby!(this.context(), [key], [delta]) as number;
   }
 
+  async expire(key: string, ms: number): Promise<boolean> {
+    return KEY_COMMANDS.pexpire!(this.context(), [key], [ms]) === 1;
+  }
+
   async *scan(pattern: string, count: number): AsyncIterable<string[]> {
     const matches = compileGlob(pattern);
     const now = memoryNow();

@@ -89,6 +89,21 @@ export const UNLINK: CoalescedKind = {
   },
 };
 
+/** Runs PEXPIRE per key in one script: each call learns whether its own key exists. */
+const PEXPIRE_BATCH = `local r = {}
+for i = 1, #KEYS do r[i] = redis.pcall('PEXPIRE', KEYS[i], ARGV[i]) end
+return r`;
+
+/** `expire` (and so `touch` with a TTL): one EVAL of {@link PEXPIRE_BATCH}. */
+export const PEXPIRE: CoalescedKind = {
+  one(client, key, ms) {
+    return client.pexpire(key, ms);
+  },
+  many(client, keys, ms) {
+    return client.eval(PEXPIRE_BATCH, keys.length, ...keys, ...ms) as Promise<unknown[]>;
+  },
+};
+
 /**
  * Most keys of a `getMany` that may join a batch: a larger one is an efficient MGET on its own,
  * and the batch's MGET stays bounded (128 calls of this many keys).

@@ -14,7 +14,7 @@ import { callBuffer } from './call-buffer.js';
 import { RedisNotices } from './redis.notices.js';
 import { RENAME_IF_EXISTS } from './rename-if-exists.script.js';
 import { runScript } from './evalsha-script.js';
-import { GET, INCR, MAX_JOINED_MGET_KEYS, MGET, UNLINK } from './coalesced-calls.js';
+import { GET, INCR, MAX_JOINED_MGET_KEYS, MGET, PEXPIRE, UNLINK } from './coalesced-calls.js';
 import { opKind, type OpCall } from './script-batch.js';
 import { TickBatcher, type BatchRouting } from './tick-batcher.js';
 import type { Batching } from '../../config/cache-config.interface.js';
@@ -77,7 +77,7 @@ export class RedisBackend implements CacheBackend {
     };
   }
 
-  // NOTE: the hot methods (get, set, getMany, delete, incrBy) return ioredis' promise, or one
+  // NOTE: the hot methods (get, set, getMany, delete, incrBy, expire) return ioredis' promise, or one
   // `.then` of it, instead of awaiting it in an async function: one promise less per call.
 
   get(key: string): Promise<RawValue | undefined> {
@@ -155,6 +155,11 @@ export class RedisBackend implements CacheBackend {
     const batched = this.batch?.join<number>(INCR, key, delta);
     if (batched !== undefined) return batched;
     return this.client.incrby(key, delta);
+  }
+
+  expire(key: string, ms: number): Promise<boolean> {
+    const batched = this.batch?.join<number>(PEXPIRE, key, ms);
+    return (batched ?? this.client.pexpire(key, ms)).then(isOne);
   }
 
   async *scan(pattern: string, count: number): AsyncIterable<string[]> {
@@ -240,6 +245,10 @@ function nullsToUndefined(values: Array<RawValue | null | undefined>): Array<Raw
 }
 
 /** Whether SET wrote: it answers nil when NX or XX prevented it. */
+function isOne(reply: number): boolean {
+  return reply === 1;
+}
+
 function isWritten(reply: 'OK' | null): boolean {
   return reply !== null;
 }
