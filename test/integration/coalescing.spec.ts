@@ -17,6 +17,7 @@ import { openCaches } from '../support/open-cache.js';
 import { serverPid } from './faults/outage-support.js';
 import { defineOp } from '../../lib/backends/atomic-op.js';
 import type { CacheBackend } from '../../lib/backends/backend.interface.js';
+import type { RedisBackend } from '../../lib/backends/redis/redis.backend.js';
 
 /** A library op (as locks and rate limits define them) whose calls may answer nil or fail. */
 const ADD_OR_FAIL = defineOp<number | null>({
@@ -326,17 +327,58 @@ describe('commands sent per tick (a private server, INFO commandstats)', () => {
     ).toEqual({ eval: 3, pexpire: 300 });
   });
 
-  it('sends a tick of runs of one op as one script, and a lone run as EVALSHA', async () => {
+  it('sends a tick of runs of one op as one script; a lone run by EVAL until its connection ran it', async () => {
     const runs = (n: number) => (c: CacheService) =>
       Promise.all(
         Array.from({ length: n }, (_, i) =>
           (c.backend as CacheBackend).run(ADD_OR_FAIL, [`op:${i}`], [1]),
         ),
       );
-    await during('coalesce', runs(1)); // loads the script for the lone runs
-    expect(await during('coalesce', runs(30))).toEqual({ eval: 1, incrby: 30 });
-    expect(await during('coalesce', runs(1))).toEqual({ evalsha: 1, incrby: 1 });
-    expect(await during('tick', runs(30))).toEqual({ evalsha: 30, incrby: 30 });
+    const cache = await open({ location: server.url });
+    await cache.set('warm', 1);
+    const count = async (tick: (c: CacheService) => Promise<unknown>) => {
+      await admin.config('RESETSTAT');
+      await tick(cache);
+      const counts = await calls();
+      delete counts.info;
+      delete counts.config;
+      return counts;
+    };
+    // A connection that never ran the script sends it whole (EVAL loads it), then by SHA.
+    expect(await count(runs(1))).toEqual({ eval: 1, incrby: 1 });
+    expect(await count(runs(1))).toEqual({ evalsha: 1, incrby: 1 });
+    // After ticks of one call, a tick's first run goes ahead alone; the others share one script.
+    expect(await count(runs(30))).toEqual({ evalsha: 1, eval: 1, incrby: 30 });
+    expect(await count(runs(30))).toEqual({ eval: 1, incrby: 30 });
+    // A new connection may reach a server that forgot its scripts: EVAL again.
+    const client = (cache.backend as RedisBackend).client;
+    const ready = new Promise((resolve) => client.once('ready', resolve));
+    client.disconnect(true);
+    await ready;
+    expect(await count(runs(1))).toEqual({ eval: 1, incrby: 1 });
+    expect(
+      await during('tick', async (c) => {
+        await runs(1)(c);
+        await admin.config('RESETSTAT');
+        return runs(30)(c);
+      }),
+    ).toEqual({ evalsha: 30, incrby: 30 });
+  });
+
+  it('keeps a lone script run ahead of its tick after a reconnection to a server that forgot it', async () => {
+    const cache = await open({ location: server.url });
+    const backend = cache.backend as RedisBackend;
+    await backend.run(ADD_OR_FAIL, ['o'], [1]); // known to this connection now
+    // As a restart would: the server forgets its scripts, the connection is new.
+    await admin.script('FLUSH');
+    const ready = new Promise((resolve) => backend.client.once('ready', resolve));
+    backend.client.disconnect(true);
+    await ready;
+    // An EVALSHA answered NOSCRIPT would be retried after the GET, which would then read 1.
+    expect(await Promise.all([backend.run(ADD_OR_FAIL, ['o'], [5]), backend.get('o')])).toEqual([
+      6,
+      '6',
+    ]);
   });
 
   it('keeps the order of a tick on a server that knows no script yet (no NOSCRIPT retry)', async () => {

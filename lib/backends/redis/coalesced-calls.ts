@@ -16,8 +16,6 @@ import { callBuffer } from './call-buffer.js';
  * `Error` that call alone fails with.
  */
 export interface CoalescedKind<A = number> {
-  /** Whether the calls are Lua script runs (never sent ahead of the tick's batch). */
-  readonly script?: boolean;
   one(client: Redis | Cluster, key: string, arg: A, binary: boolean): Promise<unknown>;
   many(
     client: Redis | Cluster,

@@ -51,12 +51,19 @@ export class RedisBackend implements CacheBackend {
   readonly notices: RedisNotices;
   /** Corks the connection for the rest of the tick (and coalesces); absent with `batching: 'off'`. */
   protected readonly batch: TickBatcher | undefined;
+  /**
+   * The SHAs of the library's scripts that this client ran since it last became ready: a run
+   * alone is sent by SHA once its script is known to the server, as EVAL (which loads it) before.
+   */
+  private readonly knownScripts = new Set<string>();
 
   constructor(
     readonly client: RedisLikeClient,
     protected readonly options: RedisBackendOptions,
   ) {
     this.notices = new RedisNotices(client, closeClient, options.commandTimeout);
+    // A new connection may reach a server that restarted or failed over: scripts unknown again.
+    client.on('ready', () => this.knownScripts.clear());
     this.batch =
       options.batching === 'off'
         ? undefined
@@ -167,18 +174,32 @@ export class RedisBackend implements CacheBackend {
   }
 
   async rename(from: string, to: string): Promise<boolean> {
-    this.batch?.hold(false);
-    return (await runScript(this.client, RENAME_IF_EXISTS, [from, to], [])) === 1;
+    if (this.batch === undefined)
+      return (await runScript(this.client, RENAME_IF_EXISTS, [from, to], [])) === 1;
+    // EVAL, not EVALSHA: see `run`.
+    this.batch.hold();
+    return (await this.client.eval(RENAME_IF_EXISTS.lua, 2, from, to)) === 1;
   }
 
   async run<R>(op: AtomicOp<R>, keys: readonly string[], args: readonly OpArg[]): Promise<R> {
-    if (keys.length > 0 && !op.valueReplies) {
+    if (keys.length > 0 && !op.valueReplies && this.batch !== undefined) {
+      // The library's scripts: coalesced with the tick's other runs of the same script, else
+      // sent alone, by SHA only once this connection has run the script: EVALSHA's NOSCRIPT
+      // retry (a server that restarted, failed over or flushed its scripts) would run after the
+      // tick's later commands (a connection not ready queues EVAL too). Left: a `SCRIPT FLUSH`
+      // while connected, whose NOSCRIPT answer is retried as EVAL, as ioredis' own scripts are.
       const call: OpCall = { op: op as AtomicOp<unknown>, keys, args };
-      const batched = this.batch?.join<R, OpCall>(opKind(call.op), keys[0]!, call);
+      const batched = this.batch.join<R, OpCall>(opKind(call.op), keys[0]!, call);
       if (batched !== undefined) return batched;
+      const { script } = op;
+      if (this.knownScripts.has(script.sha) && this.client.status === 'ready')
+        return op.fromRedis(await runScript(this.client, script, keys, args));
+      const reply = await this.client.eval(script.lua, keys.length, ...keys, ...args);
+      this.knownScripts.add(script.sha);
+      return op.fromRedis(reply);
     }
     const binary = this.options.binary && op.valueReplies;
-    this.batch?.hold(false);
+    this.batch?.hold();
     return op.fromRedis(await runScript(this.client, op.script, keys, args, binary));
   }
 

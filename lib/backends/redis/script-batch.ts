@@ -1,6 +1,5 @@
 import type { AtomicOp, OpArg } from '../atomic-op.js';
 import type { CoalescedKind } from './coalesced-calls.js';
-import { runScript } from './evalsha-script.js';
 
 /** One call of an {@link AtomicOp}: the op (for its reply's reading), full keys and arguments. */
 export interface OpCall {
@@ -44,8 +43,10 @@ const kinds = new Map<string, CoalescedKind<OpCall>>();
 /**
  * The {@link CoalescedKind} of the calls of an op's script, made once per script, so that ops
  * made per limit or per call with the same script share a batch (each call reads its reply with
- * its own op). A call alone runs as without coalescing (EVALSHA, EVAL on NOSCRIPT); a batch runs
- * as EVAL, so that it is never retried after later commands. Only for the library's ops
+ * its own op). A call alone runs as the op's own script, a batch as the wrapper, both as EVAL:
+ * EVALSHA's fallback on NOSCRIPT would send the call again after the commands that followed it
+ * (the server hashes the text, about a µs per call for the library's scripts of ~1 KB, and keeps
+ * it compiled). Only for the library's ops
  * (`valueReplies: false`): a user's script may start with a `#!lua` shebang or read its replies
  * as the cache's values, and stays one call per run.
  */
@@ -55,9 +56,9 @@ export function opKind(op: AtomicOp<unknown>): CoalescedKind<OpCall> {
   if (kind !== undefined) return kind;
   const lua = batchLua(script.lua);
   kind = {
-    script: true,
     one(client, _key, call) {
-      return runScript(client, call.op.script, call.keys, call.args).then(call.op.fromRedis);
+      const { op, keys, args } = call;
+      return client.eval(op.script.lua, keys.length, ...keys, ...args).then(op.fromRedis);
     },
     many(client, _keys, calls) {
       const counts: number[] = [calls.length];

@@ -78,12 +78,12 @@ export class TickBatcher {
 
   /**
    * Call before sending a command: sends the waiting batch first (so that commands keep the
-   * order of the calls), and corks the client's socket(s) once per tick. `eager` (the default;
-   * `false` for scripts): on an idle standalone connection the command may leave at once, alone.
+   * order of the calls), and corks the client's socket(s) once per tick (on an idle standalone
+   * connection the command may leave at once, alone: see {@link TickBatcher.start}).
    */
-  hold(eager = true): void {
+  hold(): void {
     if (this.kind !== undefined) this.send();
-    if (!this.open) this.start(eager);
+    if (!this.open) this.start();
     this.calls++;
   }
 
@@ -98,7 +98,7 @@ export class TickBatcher {
     }
     if (this.kind !== kind && this.kind !== undefined) this.send();
     if (!this.open) {
-      this.start(kind.script !== true);
+      this.start();
       if (!this.open) return undefined;
     }
     this.calls++;
@@ -192,7 +192,7 @@ export class TickBatcher {
    * coalesce, one command. Such a command waits at most for the rest of the poll phase, while
    * the replies it would queue behind are in flight anyway.
    */
-  private start(eager: boolean): void {
+  private start(): void {
     const client = this.client;
     let busy = false;
     // An idle standalone connection (no reply outstanding) sends the tick's first command at
@@ -200,10 +200,8 @@ export class TickBatcher {
     // and the deferred flush cost a call ~3 µs of CPU and a few % of its round trip). Later
     // calls of the tick find the connection busy with it and are batched. Only while the last
     // batched tick held one call at most: under concurrency (ticks of many calls) the first call
-    // waits for the batch too, one write and one coalesced command per tick. NOTE: never a script
-    // (`eager` false): a NOSCRIPT answer would make its EVAL retry follow the tick's later
-    // commands; in a batch the tick's commands are written together, after it.
-    if (eager && this.eager && !client.isCluster && outstanding(client as Redis) === 0) return;
+    // waits for the batch too, one write and one coalesced command per tick.
+    if (this.eager && !client.isCluster && outstanding(client as Redis) === 0) return;
     if (client.isCluster) {
       for (const node of (client as Cluster).nodes('all')) busy = this.cork(node) || busy;
     } else {
