@@ -51,19 +51,15 @@ export class RedisBackend implements CacheBackend {
   readonly notices: RedisNotices;
   /** Corks the connection for the rest of the tick (and coalesces); absent with `batching: 'off'`. */
   protected readonly batch: TickBatcher | undefined;
-  /**
-   * The SHAs of the library's scripts that this client ran since it last became ready: a run
-   * alone is sent by SHA once its script is known to the server, as EVAL (which loads it) before.
-   */
-  private readonly knownScripts = new Set<string>();
+  /** The library's scripts this client ran since it last became ready (see {@link scriptsRunOn}). */
+  private readonly knownScripts: Set<string>;
 
   constructor(
     readonly client: RedisLikeClient,
     protected readonly options: RedisBackendOptions,
   ) {
     this.notices = new RedisNotices(client, closeClient, options.commandTimeout);
-    // A new connection may reach a server that restarted or failed over: scripts unknown again.
-    client.on('ready', () => this.knownScripts.clear());
+    this.knownScripts = scriptsRunOn(client);
     this.batch =
       options.batching === 'off'
         ? undefined
@@ -266,6 +262,26 @@ function nullsToUndefined(values: Array<RawValue | null | undefined>): Array<Raw
 }
 
 /** Whether SET wrote: it answers nil when NX or XX prevented it. */
+/** Per client (several caches may share one): the SHAs of the library's scripts it has run. */
+const scriptsRun = new WeakMap<RedisLikeClient, Set<string>>();
+
+/**
+ * The SHAs of the library's scripts that `client` ran since it last became ready: a script run
+ * alone is sent by SHA once its connection ran it, as EVAL (which loads it) before. A new
+ * connection may reach a server that restarted or failed over, so `ready` empties the set (one
+ * listener per client).
+ */
+function scriptsRunOn(client: RedisLikeClient): Set<string> {
+  let known = scriptsRun.get(client);
+  if (known === undefined) {
+    const set = new Set<string>();
+    client.on('ready', () => set.clear());
+    scriptsRun.set(client, set);
+    known = set;
+  }
+  return known;
+}
+
 function isOne(reply: number): boolean {
   return reply === 1;
 }
