@@ -107,9 +107,10 @@ describe.each([
   ['Valkey 8', 'valkey-server', false],
   ['an ioredis 5 client', 'redis-server', true],
 ] as const)('same-tick batching across a restart of %s', (_target, binary, ioredis5) => {
-  const { server } = privateServer(open, { binary });
   let client: Redis5 | undefined;
+  // Before the server stops (the next afterAll): a client left connected would retry meanwhile.
   afterAll(() => client?.disconnect());
+  const { server } = privateServer(open, { binary });
 
   it('queues the commands of a tick while disconnected and sends them once reconnected', async () => {
     // Retries without limit: the offline queue waits for the restarted server.
