@@ -14,7 +14,8 @@ import {
   type CacheConfig,
   type CacheService,
 } from '../../lib/index.js';
-import { spawnRedis, testServers, type HostPort, type SpawnedRedis } from '../harness/index.js';
+import { testServers, type HostPort } from '../harness/index.js';
+import { privateServer } from '../support/command-stats.js';
 import { ioredis5Clients } from '../support/ioredis5-clients.js';
 import { openCaches } from '../support/open-cache.js';
 import { serverPid } from './faults/outage-support.js';
@@ -132,44 +133,28 @@ describe.each(targets)('adaptive batching on %s', (_target, config, servers) => 
 });
 
 describe('commands sent from separate macrotasks (a private server, INFO commandstats)', () => {
-  let server: SpawnedRedis;
-  let admin: Redis;
-  beforeAll(async () => {
-    server = await spawnRedis();
-    admin = new Redis({ host: server.host, port: server.port });
-  });
-  afterAll(async () => {
-    admin.disconnect();
-    await server.stop();
-  });
+  const { server, admin, during } = privateServer(open);
 
   /**
    * Commands the server ran for `macrotasks`: issued together while the connection awaits a
    * reply (`busy`), or one at a time on an idle connection.
    */
-  async function sent(
+  function sent(
     batching: Batching,
     busy: boolean,
     macrotasks: (cache: CacheService) => Array<() => Promise<unknown>>,
   ): Promise<Record<string, number>> {
-    const cache = await open({ location: server.url, batching });
-    await cache.set('warm', 1);
-    await admin.config('RESETSTAT');
-    if (busy) {
-      await admin.client('PAUSE', PAUSE_MS, 'ALL');
-      const first = cache.get('warm');
-      await inMacrotasks(macrotasks(cache));
-      await first;
-    } else {
-      // One call in flight: each macrotask's call is issued once the previous one is answered.
-      for (const call of macrotasks(cache)) await inMacrotasks([call]);
-    }
-    const info = await admin.info('commandstats');
-    const counts: Record<string, number> = {};
-    for (const match of info.matchAll(/cmdstat_(\w+):calls=(\d+)/g)) {
-      if (match[1] !== 'info' && match[1] !== 'config') counts[match[1]!] = Number(match[2]);
-    }
-    return counts;
+    return during(batching, async (cache) => {
+      if (busy) {
+        await admin().client('PAUSE', PAUSE_MS, 'ALL');
+        const first = cache.get('warm');
+        await inMacrotasks(macrotasks(cache));
+        await first;
+      } else {
+        // One call in flight: each macrotask's call is issued once the previous one is answered.
+        for (const call of macrotasks(cache)) await inMacrotasks([call]);
+      }
+    });
   }
 
   const incrs = (cache: CacheService) => Array.from({ length: 20 }, () => () => cache.incr('n'));
@@ -186,9 +171,9 @@ describe('commands sent from separate macrotasks (a private server, INFO command
   });
 
   it('fails each held call on a stopped server within the command timeout', async () => {
-    const cache = await open({ location: server.url, batching: 'adaptive', commandTimeout: 300 });
+    const cache = await open({ location: server().url, batching: 'adaptive', commandTimeout: 300 });
     await cache.set('k', 1);
-    const pid = await serverPid(server);
+    const pid = await serverPid(server());
     process.kill(pid, 'SIGSTOP');
     let settled: PromiseSettledResult<unknown>[];
     const started = Date.now();

@@ -3,9 +3,9 @@
  * servers; a cluster splits each call by slot as before), each call answered its own values, in
  * the order of the calls.
  */
-import { Redis } from 'ioredis';
 import type { CacheConfig } from '../../lib/index.js';
-import { spawnRedis, testServers, type SpawnedRedis } from '../harness/index.js';
+import { testServers } from '../harness/index.js';
+import { commandCallsDuring, privateServer } from '../support/command-stats.js';
 import { ioredis5Clients } from '../support/ioredis5-clients.js';
 import { openCaches } from '../support/open-cache.js';
 
@@ -59,27 +59,18 @@ describe.each(targets)('getMany calls of one tick on %s', (_target, config) => {
 });
 
 describe('getMany commands sent per tick (a private server, INFO commandstats)', () => {
-  let server: SpawnedRedis;
-  let admin: Redis;
-  beforeAll(async () => {
-    server = await spawnRedis();
-    admin = new Redis({ host: server.host, port: server.port });
-  });
-  afterAll(async () => {
-    admin.disconnect();
-    await server.stop();
-  });
+  const { server, admin } = privateServer(open);
 
   it('sends a tick of getMany calls as one MGET, and 300 calls as 3', async () => {
-    const cache = await open({ location: server.url });
+    const cache = await open({ location: server().url });
     await cache.set('warm', 1);
     const sent = async (calls: number) => {
-      await admin.config('RESETSTAT');
-      await Promise.all(
-        Array.from({ length: calls }, (_, i) => cache.getMany([`k${i}`, `j${i}`, 'warm'])),
+      const counts = await commandCallsDuring(admin(), () =>
+        Promise.all(
+          Array.from({ length: calls }, (_, i) => cache.getMany([`k${i}`, `j${i}`, 'warm'])),
+        ),
       );
-      const info = await admin.info('commandstats');
-      return Number(/cmdstat_mget:calls=(\d+)/.exec(info)?.[1] ?? 0);
+      return counts.mget ?? 0;
     };
     // The first tick's first call finds the connection idle and leaves at once, alone; the
     // others are joined behind it (at most 128 calls per MGET). After a tick of many calls the

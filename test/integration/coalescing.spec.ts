@@ -3,7 +3,6 @@
  * one command (MGET; a script), and each call still gets its own value, miss or error, in the
  * order of the calls, on every kind of server and client.
  */
-import { Redis } from 'ioredis';
 import {
   CacheXConnectionError,
   WrongTypeError,
@@ -11,7 +10,8 @@ import {
   type CacheConfig,
   type CacheService,
 } from '../../lib/index.js';
-import { spawnRedis, testServers, type SpawnedRedis } from '../harness/index.js';
+import { testServers } from '../harness/index.js';
+import { commandCallsDuring, privateServer } from '../support/command-stats.js';
 import { ioredis5Clients } from '../support/ioredis5-clients.js';
 import { openCaches } from '../support/open-cache.js';
 import { serverPid } from './faults/outage-support.js';
@@ -254,37 +254,7 @@ describe.each<Batching>(['tick', 'off'])("batching: '%s'", (batching) => {
 });
 
 describe('commands sent per tick (a private server, INFO commandstats)', () => {
-  let server: SpawnedRedis;
-  let admin: Redis;
-  beforeAll(async () => {
-    server = await spawnRedis();
-    admin = new Redis({ host: server.host, port: server.port });
-  });
-  afterAll(async () => {
-    admin.disconnect();
-    await server.stop();
-  });
-
-  /** Calls per command since the last `CONFIG RESETSTAT`. */
-  async function calls(): Promise<Record<string, number>> {
-    const info = await admin.info('commandstats');
-    const counts: Record<string, number> = {};
-    for (const match of info.matchAll(/cmdstat_(\w+):calls=(\d+)/g)) {
-      counts[match[1]!] = Number(match[2]);
-    }
-    return counts;
-  }
-
-  async function during(batching: Batching, tick: (cache: CacheService) => Promise<unknown>) {
-    const cache = await open({ location: server.url, batching });
-    await cache.set('warm', 1); // connected: the tick below is batched
-    await admin.config('RESETSTAT');
-    await tick(cache);
-    const counts = await calls();
-    delete counts.info;
-    delete counts.config;
-    return counts;
-  }
+  const { server, admin, during } = privateServer(open);
 
   it('sends a tick of N gets as one script (MGET, EXISTS of the nils), and one get as a GET', async () => {
     const keys = Array.from({ length: 40 }, (_, i) => `g:${i}`);
@@ -299,7 +269,7 @@ describe('commands sent per tick (a private server, INFO commandstats)', () => {
     expect(
       await during('coalesce', async (c) => {
         await c.setMany(keys.map((k): [string, number] => [k, 1]));
-        await admin.config('RESETSTAT');
+        await admin().config('RESETSTAT');
         return Promise.all(keys.map((k) => c.get(k)));
       }),
     ).toEqual({ get: 1, eval: 1, mget: 1 });
@@ -334,16 +304,10 @@ describe('commands sent per tick (a private server, INFO commandstats)', () => {
           (c.backend as CacheBackend).run(ADD_OR_FAIL, [`op:${i}`], [1]),
         ),
       );
-    const cache = await open({ location: server.url });
+    const cache = await open({ location: server().url });
     await cache.set('warm', 1);
-    const count = async (tick: (c: CacheService) => Promise<unknown>) => {
-      await admin.config('RESETSTAT');
-      await tick(cache);
-      const counts = await calls();
-      delete counts.info;
-      delete counts.config;
-      return counts;
-    };
+    const count = (tick: (c: CacheService) => Promise<unknown>) =>
+      commandCallsDuring(admin(), () => tick(cache));
     // A connection that never ran the script sends it whole (EVAL loads it), then by SHA.
     expect(await count(runs(1))).toEqual({ eval: 1, incrby: 1 });
     expect(await count(runs(1))).toEqual({ evalsha: 1, incrby: 1 });
@@ -359,18 +323,18 @@ describe('commands sent per tick (a private server, INFO commandstats)', () => {
     expect(
       await during('tick', async (c) => {
         await runs(1)(c);
-        await admin.config('RESETSTAT');
+        await admin().config('RESETSTAT');
         return runs(30)(c);
       }),
     ).toEqual({ evalsha: 30, incrby: 30 });
   });
 
   it('keeps a lone script run ahead of its tick after a reconnection to a server that forgot it', async () => {
-    const cache = await open({ location: server.url });
+    const cache = await open({ location: server().url });
     const backend = cache.backend as RedisBackend;
     await backend.run(ADD_OR_FAIL, ['o'], [1]); // known to this connection now
     // As a restart would: the server forgets its scripts, the connection is new.
-    await admin.script('FLUSH');
+    await admin().script('FLUSH');
     const ready = new Promise((resolve) => backend.client.once('ready', resolve));
     backend.client.disconnect(true);
     await ready;
@@ -382,9 +346,9 @@ describe('commands sent per tick (a private server, INFO commandstats)', () => {
   });
 
   it('keeps the order of a tick on a server that knows no script yet (no NOSCRIPT retry)', async () => {
-    const cache = await open({ location: server.url });
+    const cache = await open({ location: server().url });
     await cache.set('warm', 1);
-    await admin.script('FLUSH');
+    await admin().script('FLUSH');
     const results = await Promise.all([
       cache.incr('n'),
       cache.incr('n'),
@@ -399,9 +363,9 @@ describe('commands sent per tick (a private server, INFO commandstats)', () => {
   });
 
   it('fails each call of a batch sent to a stopped server within the command timeout', async () => {
-    const cache = await open({ location: server.url, commandTimeout: 300 });
+    const cache = await open({ location: server().url, commandTimeout: 300 });
     await cache.set('k', 1);
-    const pid = await serverPid(server);
+    const pid = await serverPid(server());
     process.kill(pid, 'SIGSTOP');
     let settled: PromiseSettledResult<unknown>[];
     const started = Date.now();

@@ -1,55 +1,12 @@
-import type { Socket } from 'node:net';
 import { Redis as Redis5 } from 'ioredis5';
-import type { Cluster, Redis } from 'ioredis';
-import {
-  CommandOutcomeUnknownError,
-  type CacheConfig,
-  type CacheService,
-} from '../../lib/index.js';
-import { spawnRedis, testServers, type SpawnedRedis } from '../harness/index.js';
+import { CommandOutcomeUnknownError, type CacheConfig } from '../../lib/index.js';
+import { testServers } from '../harness/index.js';
+import { countWrites, privateServer, socketsOf } from '../support/command-stats.js';
 import { ioredis5Clients } from '../support/ioredis5-clients.js';
 import { openCaches } from '../support/open-cache.js';
 
 const { open } = openCaches();
 const { viaStandalone: viaIoredis5, viaCluster: viaIoredis5Cluster } = ioredis5Clients();
-
-/** The sockets under a cache: its client's, or every cluster node's. */
-function socketsOf(cache: CacheService): Socket[] {
-  const client = (cache.backend as unknown as { client: Redis | Cluster }).client;
-  const nodes = client.isCluster ? (client as Cluster).nodes('all') : [client as Redis];
-  // A cluster connects to a node on its first command for it.
-  return nodes.flatMap((node) => (node.stream ? [node.stream as Socket] : []));
-}
-
-/**
- * Counts the writes each socket hands to the operating system (`_write` for one chunk,
- * `_writev` for several corked ones) while `during` runs; answers the counts of the sockets
- * that wrote.
- */
-async function countWrites(sockets: Socket[], during: () => Promise<unknown>): Promise<number[]> {
-  const counts = sockets.map(() => 0);
-  const restore = sockets.map((socket, i) => {
-    const { _write: write, _writev: writev } = socket;
-    socket._write = function (...args: Parameters<Socket['_write']>) {
-      counts[i]!++;
-      return write.apply(this, args);
-    };
-    socket._writev = function (...args: Parameters<NonNullable<Socket['_writev']>>) {
-      counts[i]!++;
-      return writev!.apply(this, args);
-    };
-    return () => {
-      socket._write = write;
-      socket._writev = writev;
-    };
-  });
-  try {
-    await during();
-  } finally {
-    for (const undo of restore) undo();
-  }
-  return counts.filter((n) => n > 0);
-}
 
 const targets: Array<[string, () => CacheConfig]> = [
   ['Redis 7', () => ({ location: testServers().redis.url })],
@@ -150,29 +107,24 @@ describe.each([
   ['Valkey 8', 'valkey-server', false],
   ['an ioredis 5 client', 'redis-server', true],
 ] as const)('same-tick batching across a restart of %s', (_target, binary, ioredis5) => {
-  let server: SpawnedRedis;
   let client: Redis5 | undefined;
-  beforeAll(async () => {
-    server = await spawnRedis({ binary });
-  });
-  afterAll(async () => {
-    client?.disconnect();
-    await server.stop();
-  });
+  // Before the server stops (the next afterAll): a client left connected would retry meanwhile.
+  afterAll(() => client?.disconnect());
+  const { server } = privateServer(open, { binary });
 
   it('queues the commands of a tick while disconnected and sends them once reconnected', async () => {
     // Retries without limit: the offline queue waits for the restarted server.
     const options = { retryStrategy: () => 50, maxRetriesPerRequest: null };
     let config: CacheConfig;
     if (ioredis5) {
-      client = new Redis5({ host: server.host, port: server.port, ...options });
+      client = new Redis5({ host: server().host, port: server().port, ...options });
       config = { client: client as never };
     } else {
-      config = { location: server.url, redis: options };
+      config = { location: server().url, redis: options };
     }
     const cache = await open(config);
     await cache.set('k', 'before');
-    await server.stop();
+    await server().stop();
     await waitFor(async () => {
       if (socketsOf(cache)[0]?.writable) throw new Error('still connected');
     });
@@ -182,7 +134,7 @@ describe.each([
       cache.get('k'),
       cache.pipeline().incr('n').get('k').exec(),
     ]);
-    await server.restart();
+    await server().restart();
     // The restarted server is empty: the queued commands ran on it, in order.
     expect(await withinSeconds(10, batch)).toEqual([true, 1, 'queued', [2, 'queued']]);
     for (const socket of socketsOf(cache)) expect(socket.writableCorked).toBe(0);
