@@ -4,6 +4,7 @@ import { testServers } from '../harness/index.js';
 import { countWrites, privateServer, socketsOf } from '../support/command-stats.js';
 import { ioredis5Clients } from '../support/ioredis5-clients.js';
 import { openCaches } from '../support/open-cache.js';
+import { MAX_COALESCED } from '../../lib/backends/redis/tick-batcher.js';
 
 const { open } = openCaches();
 const { viaStandalone: viaIoredis5, viaCluster: viaIoredis5Cluster } = ioredis5Clients();
@@ -64,6 +65,25 @@ describe.each(targets)('same-tick batching on %s', (_target, config) => {
     const expected = cache.backend.kind === 'cluster' ? 1 : 2;
     expect(counts).toEqual(counts.map(() => expected));
     // Replies and values are those of the 30 commands, and no socket is left corked.
+    expect([...(await cache.getMany(keys)).values()]).toEqual(keys.map((_, i) => i));
+    for (const socket of socketsOf(cache)) expect(socket.writableCorked).toBe(0);
+  });
+
+  it(`writes a long tick every ${MAX_COALESCED} calls, so the server starts on them`, async () => {
+    const cache = await open(config());
+    await cache.set('warm', 1);
+    const keys = Array.from({ length: 100 }, (_, i) => `long:${i}`);
+    const counts = await countWrites(socketsOf(cache), () =>
+      Promise.all(keys.map((key, i) => cache.set(key, i))),
+    );
+    if (cache.backend.kind !== 'cluster') {
+      // The first command alone (an idle connection), then a write per MAX_COALESCED calls, and
+      // the rest at the end of the tick.
+      expect(counts).toEqual([1 + Math.floor(99 / MAX_COALESCED) + 1]);
+    } else {
+      // Each node's socket is written per MAX_COALESCED calls of the tick, if it holds any.
+      for (const count of counts) expect(count).toBeLessThanOrEqual(Math.ceil(100 / MAX_COALESCED));
+    }
     expect([...(await cache.getMany(keys)).values()]).toEqual(keys.map((_, i) => i));
     for (const socket of socketsOf(cache)) expect(socket.writableCorked).toBe(0);
   });

@@ -11,19 +11,24 @@ export interface BatchRouting {
 }
 
 /**
- * Most calls one coalesced command carries: a fuller batch is sent and the next call starts
- * another. Bounds the command's size (and the server's time in it) whatever the concurrency.
+ * Most calls of a tick that wait unwritten: the 32nd sends the waiting batch (so it is also the
+ * most calls one coalesced command carries) and writes the socket at once, so that the server
+ * works on them while the tick prepares the rest. Under concurrency the calls in flight then
+ * travel as several groups, the server running one while the client handles the replies of
+ * another, instead of the two taking turns on one batch (50 checks in flight, ops/s: sliding-log
+ * 1.46×, token-bucket 1.51×, `set` 1.26×, `get` 1.17× those of one write per tick; a cap of 16
+ * or 24 did no better, 64 as one batch).
  */
-export const MAX_COALESCED = 128;
+export const MAX_COALESCED = 32;
 
 /**
- * Sends every command a client gets in one tick of the event loop in one socket write, as
- * node-redis does: the first command of a tick corks the connection's socket (every node's on a
- * cluster: a command goes to the node of its slot, known only inside ioredis), and a
- * `process.nextTick` uncorks it once the tick's synchronous code and microtasks have run, so no
- * macrotask is waited for (ioredis' auto-pipelining waits for `setImmediate`). ioredis still
- * writes each command itself, in call order, so its command queue, offline queue, retries,
- * `commandTimeout` and reconnection behave as without batching.
+ * Sends the commands a client gets in one tick of the event loop in one socket write (one per
+ * {@link MAX_COALESCED} calls), as node-redis does: the first command of a tick corks the
+ * connection's socket (every node's on a cluster: a command goes to the node of its slot, known
+ * only inside ioredis), and a `process.nextTick` uncorks it once the tick's synchronous code and
+ * microtasks have run, so no macrotask is waited for (ioredis' auto-pipelining waits for
+ * `setImmediate`). ioredis still writes each command itself, in call order, so its command queue,
+ * offline queue, retries, `commandTimeout` and reconnection behave as without batching.
  *
  * With `coalesce`, calls of one {@link CoalescedKind} that follow each other in a tick are
  * further merged ({@link join}): they wait in a batch, which is sent as one command (per hash
@@ -53,10 +58,13 @@ export class TickBatcher {
   /** Calls in the open tick; at its end, whether the next tick may send its first call ahead. */
   private calls = 0;
   private eager = true;
+  /** Calls of the open tick not written yet (see {@link MAX_COALESCED}). */
+  private unwritten = 0;
   private readonly flush = (): void => {
     this.open = false;
     this.eager = this.calls <= 1;
     this.calls = 0;
+    this.unwritten = 0;
     // The batch is written before the socket is uncorked: in the same write.
     if (this.kind !== undefined) this.send();
     const corked = this.corked;
@@ -85,6 +93,8 @@ export class TickBatcher {
     if (this.kind !== undefined) this.send();
     if (!this.open) this.start();
     this.calls++;
+    // The command itself follows this call: it goes in the next write.
+    if (this.open && ++this.unwritten >= MAX_COALESCED) this.write();
   }
 
   /**
@@ -109,8 +119,21 @@ export class TickBatcher {
       this.resolves.push(resolve as (value: unknown) => void);
       this.rejects.push(reject);
     });
-    if (this.keys.length >= MAX_COALESCED) this.send();
+    if (++this.unwritten >= MAX_COALESCED) {
+      this.send();
+      this.write();
+    }
     return answer;
+  }
+
+  /** Writes what the corked socket(s) hold now, and corks them again for the rest of the tick. */
+  private write(): void {
+    this.unwritten = 0;
+    const corked = this.corked;
+    for (let i = 0; i < corked.length; i++) {
+      corked[i]!.uncork();
+      corked[i]!.cork();
+    }
   }
 
   /** Sends the waiting batch: a group of one call as its plain command, a larger one as one. */
