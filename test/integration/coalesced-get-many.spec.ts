@@ -8,7 +8,7 @@ import { testServers } from '../harness/index.js';
 import { commandCallsDuring, privateServer } from '../support/command-stats.js';
 import { ioredis5Clients } from '../support/ioredis5-clients.js';
 import { openCaches } from '../support/open-cache.js';
-import { MAX_COALESCED } from '../../lib/backends/redis/tick-batcher.js';
+import { MGET } from '../../lib/backends/redis/coalesced-calls.js';
 
 const { open } = openCaches();
 const { viaStandalone: viaIoredis5, viaCluster: viaIoredis5Cluster } = ioredis5Clients();
@@ -74,10 +74,10 @@ describe('getMany commands sent per tick (a private server, INFO commandstats)',
       return counts.mget ?? 0;
     };
     // The first tick's first call finds the connection idle and leaves at once, alone; the
-    // others are joined behind it (at most MAX_COALESCED calls per MGET). After a tick of many
+    // others are joined behind it (at most MGET.max calls per MGET). After a tick of many
     // calls the first call waits for the batch too.
-    expect(await sent(50)).toBe(1 + Math.ceil(49 / MAX_COALESCED));
-    expect(await sent(300)).toBe(Math.ceil(300 / MAX_COALESCED));
+    expect(await sent(50)).toBe(1 + Math.ceil(49 / MGET.max!));
+    expect(await sent(300)).toBe(Math.ceil(300 / MGET.max!));
     expect(await sent(1)).toBe(1);
   });
 });

@@ -19,6 +19,7 @@ import { defineOp } from '../../lib/backends/atomic-op.js';
 import type { CacheBackend } from '../../lib/backends/backend.interface.js';
 import type { RedisBackend } from '../../lib/backends/redis/redis.backend.js';
 import { MAX_COALESCED } from '../../lib/backends/redis/tick-batcher.js';
+import { SCRIPT_BATCH } from '../../lib/backends/redis/script-batch.js';
 
 /** A library op (as locks and rate limits define them) whose calls may answer nil or fail. */
 const ADD_OR_FAIL = defineOp<number | null>({
@@ -317,6 +318,8 @@ describe('commands sent per tick (a private server, INFO commandstats)', () => {
     // After ticks of one call, a tick's first run goes ahead alone; the others share one script.
     expect(await count(runs(30))).toEqual({ evalsha: 1, eval: 1, incrby: 30 });
     expect(await count(runs(30))).toEqual({ eval: 1, incrby: 30 });
+    // At most SCRIPT_BATCH runs per script: more are several scripts.
+    expect(await count(runs(100))).toEqual({ eval: Math.ceil(100 / SCRIPT_BATCH), incrby: 100 });
     // A new connection may reach a server that forgot its scripts: EVAL again.
     const client = (cache.backend as RedisBackend).client;
     const ready = new Promise((resolve) => client.once('ready', resolve));

@@ -4,7 +4,7 @@ import { testServers } from '../harness/index.js';
 import { countWrites, privateServer, socketsOf } from '../support/command-stats.js';
 import { ioredis5Clients } from '../support/ioredis5-clients.js';
 import { openCaches } from '../support/open-cache.js';
-import { MAX_COALESCED } from '../../lib/backends/redis/tick-batcher.js';
+import { WRITE_EVERY } from '../../lib/backends/redis/tick-batcher.js';
 
 const { open } = openCaches();
 const { viaStandalone: viaIoredis5, viaCluster: viaIoredis5Cluster } = ioredis5Clients();
@@ -69,7 +69,7 @@ describe.each(targets)('same-tick batching on %s', (_target, config) => {
     for (const socket of socketsOf(cache)) expect(socket.writableCorked).toBe(0);
   });
 
-  it(`writes a long tick every ${MAX_COALESCED} calls, so the server starts on them`, async () => {
+  it(`writes a long tick every ${WRITE_EVERY} calls, so the server starts on them`, async () => {
     const cache = await open(config());
     await cache.set('warm', 1);
     const keys = Array.from({ length: 100 }, (_, i) => `long:${i}`);
@@ -77,12 +77,12 @@ describe.each(targets)('same-tick batching on %s', (_target, config) => {
       Promise.all(keys.map((key, i) => cache.set(key, i))),
     );
     if (cache.backend.kind !== 'cluster') {
-      // The first command alone (an idle connection), then a write per MAX_COALESCED calls, and
+      // The first command alone (an idle connection), then a write per WRITE_EVERY calls, and
       // the rest at the end of the tick.
-      expect(counts).toEqual([1 + Math.floor(99 / MAX_COALESCED) + 1]);
+      expect(counts).toEqual([1 + Math.floor(99 / WRITE_EVERY) + 1]);
     } else {
-      // Each node's socket is written per MAX_COALESCED calls of the tick, if it holds any.
-      for (const count of counts) expect(count).toBeLessThanOrEqual(Math.ceil(100 / MAX_COALESCED));
+      // Each node's socket is written per WRITE_EVERY calls of the tick, if it holds any.
+      for (const count of counts) expect(count).toBeLessThanOrEqual(Math.ceil(100 / WRITE_EVERY));
     }
     expect([...(await cache.getMany(keys)).values()]).toEqual(keys.map((_, i) => i));
     for (const socket of socketsOf(cache)) expect(socket.writableCorked).toBe(0);

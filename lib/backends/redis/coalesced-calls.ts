@@ -16,6 +16,11 @@ import { callBuffer } from './call-buffer.js';
  * `Error` that call alone fails with.
  */
 export interface CoalescedKind<A = number> {
+  /**
+   * Most calls one command carries: the batch is then sent, and the socket written.
+   * @default 128 (the batcher's `MAX_COALESCED`)
+   */
+  readonly max?: number;
   one(client: Redis | Cluster, key: string, arg: A, binary: boolean): Promise<unknown>;
   many(
     client: Redis | Cluster,
@@ -113,6 +118,10 @@ export const MAX_JOINED_MGET_KEYS = 64;
  * its own slice. Exact: `getMany` reads a key of another type as a miss, as MGET does.
  */
 export const MGET: CoalescedKind<readonly string[]> = {
+  // Up to 32 calls per MGET: a reply of hundreds of values costs the client as much as the
+  // server, so at high concurrency several MGETs in flight overlap the two (50 calls of 10 keys
+  // in flight: 1.09× the ops/s of one MGET per tick).
+  max: 32,
   one(client, _key, keys, binary) {
     const reply: Promise<Array<RawValue | null>> = binary
       ? client.mgetBuffer(keys as string[])
