@@ -62,49 +62,43 @@ export const GET: CoalescedKind = {
   },
 };
 
-/** Runs INCRBY per key in one script; each call's error (not an integer) is its own. */
-const INCR_BATCH = `local r = {}
-for i = 1, #KEYS do r[i] = redis.pcall('INCRBY', KEYS[i], ARGV[i]) end
+/**
+ * The `many` of a kind whose calls each run one single-key command: one script that runs it per
+ * key under `pcall`, in call order, each call answered its own reply or error; `withArgument`
+ * passes each call's argument as its ARGV.
+ */
+function perKeyScript(command: string, withArgument: boolean): CoalescedKind['many'] {
+  const lua = `local r = {}
+for i = 1, #KEYS do r[i] = redis.pcall('${command}', KEYS[i]${withArgument ? ', ARGV[i]' : ''}) end
 return r`;
+  return (client, keys, args) =>
+    (withArgument
+      ? client.eval(lua, keys.length, ...keys, ...args)
+      : client.eval(lua, keys.length, ...keys)) as Promise<unknown[]>;
+}
 
-/** `incrBy`: one EVAL of {@link INCR_BATCH}; in call order, so one key's calls add up. */
+/**
+ * `incrBy`: INCRBY per call in one script, in call order, so one key's calls add up; a key that
+ * is not an integer fails its call alone.
+ */
 export const INCR: CoalescedKind = {
-  one(client, key, delta) {
-    return client.incrby(key, delta);
-  },
-  many(client, keys, deltas) {
-    return client.eval(INCR_BATCH, keys.length, ...keys, ...deltas) as Promise<unknown[]>;
-  },
+  one: (client, key, delta) => client.incrby(key, delta),
+  many: perKeyScript('INCRBY', true),
 };
 
-/** Runs UNLINK per key in one script: each call counts its own key. */
-const UNLINK_BATCH = `local r = {}
-for i = 1, #KEYS do r[i] = redis.pcall('UNLINK', KEYS[i]) end
-return r`;
-
-/** Single-key `delete`: one EVAL of {@link UNLINK_BATCH}. */
+/** Single-key `delete`: UNLINK per call in one script, each call counting its own key. */
 export const UNLINK: CoalescedKind = {
-  one(client, key) {
-    return client.unlink(key);
-  },
-  many(client, keys) {
-    return client.eval(UNLINK_BATCH, keys.length, ...keys) as Promise<unknown[]>;
-  },
+  one: (client, key) => client.unlink(key),
+  many: perKeyScript('UNLINK', false),
 };
 
-/** Runs PEXPIRE per key in one script: each call learns whether its own key exists. */
-const PEXPIRE_BATCH = `local r = {}
-for i = 1, #KEYS do r[i] = redis.pcall('PEXPIRE', KEYS[i], ARGV[i]) end
-return r`;
-
-/** `expire` (and so `touch` with a TTL): one EVAL of {@link PEXPIRE_BATCH}. */
+/**
+ * `expire` (and so `touch` with a TTL): PEXPIRE per call in one script, each call learning
+ * whether its own key exists.
+ */
 export const PEXPIRE: CoalescedKind = {
-  one(client, key, ms) {
-    return client.pexpire(key, ms);
-  },
-  many(client, keys, ms) {
-    return client.eval(PEXPIRE_BATCH, keys.length, ...keys, ...ms) as Promise<unknown[]>;
-  },
+  one: (client, key, ms) => client.pexpire(key, ms),
+  many: perKeyScript('PEXPIRE', true),
 };
 
 /**
