@@ -3,22 +3,16 @@
  * servers; a cluster splits each call by slot as before), each call answered its own values, in
  * the order of the calls.
  */
-import type { CacheConfig } from '../../lib/index.js';
 import { testServers } from '../harness/index.js';
 import { commandCallsDuring, privateServer } from '../support/command-stats.js';
-import { ioredis5Clients } from '../support/ioredis5-clients.js';
+import { redisTargets, type RedisTarget } from '../support/ioredis5-clients.js';
 import { openCaches } from '../support/open-cache.js';
 import { MGET } from '../../lib/backends/redis/coalesced-calls.js';
 
 const { open } = openCaches();
-const { viaStandalone: viaIoredis5, viaCluster: viaIoredis5Cluster } = ioredis5Clients();
 
-const targets: Array<[string, () => CacheConfig]> = [
-  ['Redis 7', () => ({ location: testServers().redis.url })],
-  ['Valkey 8', () => ({ location: testServers().valkey.url })],
-  ['Redis Cluster', () => ({ location: testServers().cluster.urls, cluster: true })],
-  ['an ioredis 5 client', viaIoredis5],
-  ['an ioredis 5 Cluster client', viaIoredis5Cluster],
+const targets: RedisTarget[] = [
+  ...redisTargets(),
   [
     'a binary cache',
     () => ({ location: testServers().redis.url, serializer: 'v8', compressor: 'gzip' }),

@@ -12,7 +12,7 @@ import {
 } from '../../lib/index.js';
 import { testServers } from '../harness/index.js';
 import { commandCallsDuring, privateServer } from '../support/command-stats.js';
-import { ioredis5Clients } from '../support/ioredis5-clients.js';
+import { redisTargets } from '../support/ioredis5-clients.js';
 import { openCaches } from '../support/open-cache.js';
 import { serverPid } from './faults/outage-support.js';
 import { defineOp } from '../../lib/backends/atomic-op.js';
@@ -35,15 +35,8 @@ return redis.call('INCRBY', KEYS[1], ARGV[1])`,
 });
 
 const { open } = openCaches();
-const { viaStandalone: viaIoredis5, viaCluster: viaIoredis5Cluster } = ioredis5Clients();
 
-const targets: Array<[string, () => CacheConfig]> = [
-  ['Redis 7', () => ({ location: testServers().redis.url })],
-  ['Valkey 8', () => ({ location: testServers().valkey.url })],
-  ['Redis Cluster', () => ({ location: testServers().cluster.urls, cluster: true })],
-  ['an ioredis 5 client', viaIoredis5],
-  ['an ioredis 5 Cluster client', viaIoredis5Cluster],
-];
+const targets = redisTargets();
 
 describe.each(targets)('coalesced calls on %s', (_target, config) => {
   it('answers each get of a tick its own value, miss or WrongTypeError, duplicates included', async () => {

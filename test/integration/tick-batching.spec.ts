@@ -2,20 +2,13 @@ import { Redis as Redis5 } from 'ioredis5';
 import { CommandOutcomeUnknownError, type CacheConfig } from '../../lib/index.js';
 import { testServers } from '../harness/index.js';
 import { countWrites, privateServer, socketsOf } from '../support/command-stats.js';
-import { ioredis5Clients } from '../support/ioredis5-clients.js';
+import { redisTargets } from '../support/ioredis5-clients.js';
 import { openCaches } from '../support/open-cache.js';
 import { WRITE_EVERY } from '../../lib/backends/redis/tick-batcher.js';
 
 const { open } = openCaches();
-const { viaStandalone: viaIoredis5, viaCluster: viaIoredis5Cluster } = ioredis5Clients();
 
-const targets: Array<[string, () => CacheConfig]> = [
-  ['Redis 7', () => ({ location: testServers().redis.url })],
-  ['Valkey 8', () => ({ location: testServers().valkey.url })],
-  ['Redis Cluster', () => ({ location: testServers().cluster.urls, cluster: true })],
-  ['an ioredis 5 client', viaIoredis5],
-  ['an ioredis 5 Cluster client', viaIoredis5Cluster],
-];
+const targets = redisTargets();
 
 describe.each(targets)('same-tick batching on %s', (_target, config) => {
   it('keeps the order of the commands of one tick, pipelines included', async () => {

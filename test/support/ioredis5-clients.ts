@@ -29,3 +29,22 @@ export function ioredis5Clients(standaloneUrl: () => string = () => testServers(
     viaCluster: () => ({ client: cluster as never }),
   };
 }
+
+/** A server and client a suite runs on: a name for the test titles and its cache configuration. */
+export type RedisTarget = [name: string, config: () => CacheConfig];
+
+/**
+ * Every kind of Redis server and client the batching suites run on: Redis 7, Valkey 8, the
+ * Cluster, and ioredis 5 clients on Redis 7 and on the Cluster (opened before the suite's tests,
+ * quit after them, as {@link ioredis5Clients}). Call it at a suite's top level.
+ */
+export function redisTargets(): RedisTarget[] {
+  const { viaStandalone, viaCluster } = ioredis5Clients();
+  return [
+    ['Redis 7', () => ({ location: testServers().redis.url })],
+    ['Valkey 8', () => ({ location: testServers().valkey.url })],
+    ['Redis Cluster', () => ({ location: testServers().cluster.urls, cluster: true })],
+    ['an ioredis 5 client', viaStandalone],
+    ['an ioredis 5 Cluster client', viaCluster],
+  ];
+}
