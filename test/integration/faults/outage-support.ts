@@ -24,6 +24,24 @@ export async function serverPid(server: SpawnedRedis): Promise<number> {
   }
 }
 
+/**
+ * Runs `calls` while the server's process is stopped (SIGSTOP: connected, answering nothing),
+ * resumes it whatever happens, and answers each call's outcome and how long they took, in ms.
+ */
+export async function whileStopped(
+  server: SpawnedRedis,
+  calls: () => Promise<PromiseSettledResult<unknown>[]>,
+): Promise<{ settled: PromiseSettledResult<unknown>[]; ms: number }> {
+  const pid = await serverPid(server);
+  process.kill(pid, 'SIGSTOP');
+  const started = Date.now();
+  try {
+    return { settled: await calls(), ms: Date.now() - started };
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+}
+
 /** A loopback port nobody listens on (it was free a moment ago). */
 export async function deadPort(): Promise<number> {
   const server = createServer();
